@@ -1,0 +1,90 @@
+/**
+ * Finding the instrument files of a corpus, in the work tree or at a commit,
+ * without touching the work tree when reading a commit.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { blobId, type GitRepo } from './git.js';
+
+/** The revision a corpus is read at: a commit id, or the work tree. */
+export type Revision = { kind: 'commit'; commit: string } | { kind: 'worktree' };
+
+export interface SourceFile {
+  /** Path relative to the repository root, with `/`. */
+  path: string;
+  /** Git blob id of the content (computed for work tree files). */
+  blob: string;
+  size: number;
+}
+
+/** Instrument files are Markdown files; READMEs describe the folder and are not instruments. */
+export function isInstrumentPath(p: string): boolean {
+  const base = p.split('/').pop() ?? '';
+  return base.toLowerCase().endsWith('.md') && base.toLowerCase() !== 'readme.md' && !p.split('/').some((s) => s.startsWith('.'));
+}
+
+/** Normalises a corpus folder given by a user to a repository-relative path. */
+export function corpusPrefix(corpusDir: string): string {
+  const norm = path.posix.normalize(corpusDir.replace(/\\/g, '/')).replace(/^\.\/?/, '').replace(/\/+$/, '');
+  if (norm.startsWith('..') || path.posix.isAbsolute(norm)) {
+    throw new Error(`corpus folder "${corpusDir}" must be inside the repository`);
+  }
+  return norm;
+}
+
+async function walk(dir: string, rel: string, out: string[]): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new Error(`cannot read folder ${dir}`, { cause });
+  }
+  for (const e of entries) {
+    if (e.name.startsWith('.')) continue;
+    const r = rel === '' ? e.name : `${rel}/${e.name}`;
+    if (e.isDirectory()) await walk(path.join(dir, e.name), r, out);
+    else if (e.isFile()) out.push(r);
+  }
+}
+
+export interface SourceReader {
+  files: SourceFile[];
+  /** Reads the content of files (by blob id). */
+  read(files: readonly SourceFile[]): Promise<Map<string, Uint8Array>>;
+}
+
+/** Lists the instrument files of the corpus at a revision. */
+export async function openCorpus(repo: GitRepo, corpusDir: string, revision: Revision): Promise<SourceReader> {
+  const prefix = corpusPrefix(corpusDir);
+  if (revision.kind === 'commit') {
+    const entries = await repo.listTree(revision.commit, prefix);
+    const files = entries.filter((e) => isInstrumentPath(e.path)).map((e) => ({ path: e.path, blob: e.blob, size: e.size }));
+    return {
+      files,
+      read: async (fs) => repo.readBlobs(fs.map((f) => f.blob)),
+    };
+  }
+  const rels: string[] = [];
+  await walk(path.join(repo.root, prefix), prefix, rels);
+  rels.sort();
+  const contents = new Map<string, Uint8Array>();
+  const files: SourceFile[] = [];
+  for (const rel of rels.filter(isInstrumentPath)) {
+    const abs = path.join(repo.root, rel);
+    const s = await stat(abs);
+    // the size is checked before reading, so a huge file costs nothing
+    if (s.size > 64 * 1024 * 1024) {
+      files.push({ path: rel, blob: `size:${s.size}:${rel}`, size: s.size });
+      continue;
+    }
+    const bytes = await readFile(abs);
+    const id = blobId(bytes);
+    contents.set(id, bytes);
+    files.push({ path: rel, blob: id, size: bytes.length });
+  }
+  return {
+    files,
+    read: async (fs) => new Map(fs.map((f) => [f.blob, contents.get(f.blob) ?? new Uint8Array()])),
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * Finding provisions: an index of a corpus by id, by address and by the
+ * names of its instruments, and `locate`, which accepts an id
+ * (`etco/art4/para1/item3`) or a Japanese citation (輸出令第四条第一項第三号).
+ */
+import { readCitation } from './citation.js';
+import { parseId, pathKey, IdSyntaxError } from './ids.js';
+import { walkProvisions } from './text.js';
+import type { AddressStep, Diagnostic, Instrument, Provision } from './types.js';
+
+/** Conventional names of the instruments of Japan's export control, by e-Gov id. */
+export const KNOWN_ALIASES: Readonly<Record<string, readonly string[]>> = {
+  '324AC0000000228': ['fefta', '外為法', '法'],
+  '324CO0000000378': ['etco', '輸出令'],
+  '355CO0000000260': ['feo', '外為令'],
+  '403M50000400049': ['goods-ordinance', '貨物等省令'],
+};
+
+export interface CorpusIndex {
+  instruments: Map<string, Instrument>;
+  /** Every name an instrument can be cited by → its id. */
+  names: Map<string, string>;
+  provisions: Map<string, Provision>;
+  byAddress: Map<string, Provision>;
+}
+
+function addressKey(instrument: string, path: readonly AddressStep[]): string {
+  return `${instrument}#${pathKey(path)}`;
+}
+
+export function instrumentNames(instrument: Instrument): string[] {
+  const m = instrument.meta;
+  return [...new Set([instrument.id, ...(KNOWN_ALIASES[instrument.id] ?? []), m.title, ...m.aliases, ...(m.lawNum ? [m.lawNum] : [])])];
+}
+
+export function buildIndex(instruments: readonly Instrument[]): { index: CorpusIndex; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const index: CorpusIndex = { instruments: new Map(), names: new Map(), provisions: new Map(), byAddress: new Map() };
+  for (const ins of instruments) {
+    const other = index.instruments.get(ins.id);
+    if (other) {
+      diagnostics.push({ file: ins.file, line: 1, column: 1, severity: 'error', rule: 'duplicate-instrument-id', message: `identifier ${ins.id} is also used by ${other.file}` });
+      continue;
+    }
+    index.instruments.set(ins.id, ins);
+    for (const name of instrumentNames(ins)) {
+      const owner = index.names.get(name);
+      if (owner && owner !== ins.id) {
+        diagnostics.push({ file: ins.file, line: 1, column: 1, severity: 'warning', rule: 'ambiguous-instrument-name', message: `name "${name}" also names ${owner}; it keeps naming ${owner}` });
+        continue;
+      }
+      index.names.set(name, ins.id);
+    }
+    for (const p of walkProvisions(ins.provisions)) {
+      if (!index.provisions.has(p.id)) index.provisions.set(p.id, p);
+      const key = addressKey(ins.id, p.address.path);
+      if (!index.byAddress.has(key)) index.byAddress.set(key, p);
+    }
+  }
+  return { index, diagnostics };
+}
+
+export class LocateError extends Error {
+  constructor(
+    readonly ref: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'LocateError';
+  }
+}
+
+/** Looks up an address, forgiving an omitted paragraph 1 (第四条第三号 = 第四条第一項第三号). */
+export function findByAddress(index: CorpusIndex, instrument: string, path: readonly AddressStep[]): Provision | undefined {
+  const direct = index.byAddress.get(addressKey(instrument, path));
+  if (direct) return direct;
+  const i = path.findIndex((s, k) => s.kind === 'article' && path[k + 1] !== undefined && path[k + 1]?.kind !== 'paragraph');
+  if (i >= 0) {
+    const withPara = [...path.slice(0, i + 1), { kind: 'paragraph' as const, num: '1' }, ...path.slice(i + 1)];
+    return index.byAddress.get(addressKey(instrument, withPara));
+  }
+  return undefined;
+}
+
+function resolveInstrument(index: CorpusIndex, name: string): string | undefined {
+  if (index.instruments.has(name)) return name;
+  return index.names.get(name);
+}
+
+/**
+ * Finds the provision (or instrument) a user names. Throws LocateError with
+ * a message that says what was not found.
+ */
+export function locate(index: CorpusIndex, ref: string): { instrument: Instrument; provision: Provision | undefined } {
+  const trimmed = ref.trim();
+  const firstPart = trimmed.split('/')[0] ?? '';
+  const idInstrument = resolveInstrument(index, firstPart);
+  if (idInstrument !== undefined && /^[\x20-\x7e]*$/.test(trimmed.slice(firstPart.length))) {
+    let parsed;
+    try {
+      parsed = parseId(trimmed);
+    } catch (e) {
+      if (e instanceof IdSyntaxError) throw new LocateError(ref, e.message);
+      throw e;
+    }
+    const instrument = index.instruments.get(idInstrument) as Instrument;
+    if (parsed.path.length === 0) return { instrument, provision: undefined };
+    const provision = findByAddress(index, idInstrument, parsed.path);
+    if (!provision) throw new LocateError(ref, `no provision ${trimmed} in ${instrument.meta.title} (${instrument.id})`);
+    return { instrument, provision };
+  }
+  const readings = readCitation(trimmed, [...index.names.keys()]);
+  if (readings.length === 0) {
+    throw new LocateError(ref, `"${ref}" is neither a provision id (such as etco/art4/para1) nor a citation (such as 輸出令第四条第一項)`);
+  }
+  for (const r of readings) {
+    const id = r.instrument !== undefined ? resolveInstrument(index, r.instrument) : undefined;
+    if (id === undefined) continue;
+    const provision = findByAddress(index, id, r.path);
+    if (provision) return { instrument: index.instruments.get(id) as Instrument, provision };
+  }
+  if (readings.every((r) => r.instrument === undefined)) {
+    throw new LocateError(ref, `"${ref}" does not name an instrument; start with one of ${[...new Set(index.names.keys())].filter((n) => n.length < 8).join(', ')}`);
+  }
+  throw new LocateError(ref, `no provision matches "${ref}"`);
+}

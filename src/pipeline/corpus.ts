@@ -1,0 +1,95 @@
+/**
+ * Loading a whole corpus at a revision: list the files, take each parse from
+ * the cache by content, parse the rest, and check what spans files.
+ */
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { JsonCache } from '../load/cache.js';
+import { openCorpus, type Revision } from '../load/corpus.js';
+import { GitRepo } from '../load/git.js';
+import { buildIndex, type CorpusIndex } from '../model/locate.js';
+import type { Diagnostic, Instrument } from '../model/types.js';
+import type { Context } from './context.js';
+import { parseSourceFile, PARSER_VERSION, type ParsedFile } from './parse-file.js';
+
+export interface Corpus {
+  revision: Revision;
+  instruments: Instrument[];
+  diagnostics: Diagnostic[];
+  index: CorpusIndex;
+  /** Files read, and how many came from the cache. */
+  stats: { files: number; bytes: number; cached: number };
+}
+
+export interface Session {
+  repo: GitRepo;
+  ctx: Context;
+  cache: JsonCache | undefined;
+  close(): void;
+}
+
+export async function openSession(ctx: Context): Promise<Session> {
+  const repo = await GitRepo.open(ctx.repo);
+  const cacheDir = ctx.cacheDir === undefined ? undefined : path.resolve(repo.root, ctx.cacheDir);
+  const cache = cacheDir ? new JsonCache(cacheDir) : undefined;
+  return { repo, ctx, cache, close: () => repo.close() };
+}
+
+/** The default cache folder: inside the git directory, invisible to the work tree and to git. */
+export function defaultCacheDir(gitDir: string): string {
+  return path.join(gitDir, 'regpress', 'cache');
+}
+
+/** Resolves a user's revision: undefined means the work tree. */
+export async function resolveRevision(session: Session, ref: string | undefined): Promise<Revision> {
+  if (ref === undefined) return { kind: 'worktree' };
+  return { kind: 'commit', commit: await session.repo.resolveRevision(ref) };
+}
+
+function cacheKey(file: string, blob: string): string {
+  return createHash('sha1').update(`parse-v${PARSER_VERSION}\0${file}\0${blob}`).digest('hex');
+}
+
+export async function loadCorpus(session: Session, revision: Revision): Promise<Corpus> {
+  const { ctx, cache } = session;
+  const reader = await openCorpus(session.repo, ctx.corpus, revision);
+  const results = new Map<string, ParsedFile>();
+  const missing = [];
+  let cached = 0;
+  for (const f of reader.files) {
+    const hit = cache ? await cache.get<ParsedFile>(cacheKey(f.path, f.blob)) : undefined;
+    if (hit) {
+      results.set(f.path, hit);
+      cached++;
+    } else missing.push(f);
+  }
+  if (missing.length > 0) {
+    const contents = await reader.read(missing);
+    for (const f of missing) {
+      const parsed = parseSourceFile(f.path, contents.get(f.blob) ?? new Uint8Array(), ctx.limits);
+      results.set(f.path, parsed);
+      if (cache) await cache.put(cacheKey(f.path, f.blob), parsed);
+    }
+  }
+  const instruments: Instrument[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const f of reader.files) {
+    const r = results.get(f.path);
+    if (!r) continue;
+    diagnostics.push(...r.diagnostics);
+    if (r.instrument) instruments.push(r.instrument);
+  }
+  const { index, diagnostics: indexDiagnostics } = buildIndex(instruments);
+  diagnostics.push(...indexDiagnostics);
+  return {
+    revision,
+    instruments,
+    diagnostics: sortDiagnostics(diagnostics),
+    index,
+    stats: { files: reader.files.length, bytes: reader.files.reduce((n, f) => n + f.size, 0), cached },
+  };
+}
+
+export function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
+  return [...ds].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0)));
+}

@@ -115,7 +115,8 @@ class Builder {
   }
 
   private make<P extends Provision>(p: Omit<P, 'id' | 'address' | 'extra' | 'children'> & Partial<Pick<P, 'extra'>>, step: StepInfo): P {
-    const prov = { id: '', address: { instrument: this.input.meta.identifier, path: [] }, extra: [], children: [], ...p } as unknown as P;
+    const { kind, ...rest } = p;
+    const prov = { kind, id: '', address: { instrument: this.input.meta.identifier, path: [] }, ...rest, extra: p.extra ?? [], children: [] } as unknown as P;
     this.steps.set(prov, step);
     return prov;
   }

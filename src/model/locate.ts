@@ -16,6 +16,12 @@ export const KNOWN_ALIASES: Readonly<Record<string, readonly string[]>> = {
   '403M50000400049': ['goods-ordinance', '貨物等省令'],
 };
 
+/** The short name an instrument is cited by: 輸出令, 貨物等省令, or its title. */
+export function shortName(instrument: Instrument): string {
+  const known = (KNOWN_ALIASES[instrument.id] ?? []).filter((n) => !/^[\x20-\x7e]+$/.test(n));
+  return instrument.meta.abbrev ?? known.find((n) => n.length > 1) ?? instrument.meta.title;
+}
+
 export interface CorpusIndex {
   instruments: Map<string, Instrument>;
   /** Every name an instrument can be cited by → its id. */

@@ -16,7 +16,9 @@ export interface Context {
   repo: string;
   /** The corpus folder, relative to the repository root. */
   corpus: string;
-  /** Where parse results are cached; undefined turns the cache off. */
+  /** Whether to cache parse results by content (default: true). */
+  useCache?: boolean;
+  /** Where; default: regpress/cache inside the git directory. */
   cacheDir?: string | undefined;
   limits?: SourceLimits;
   logger?: Logger;

@@ -30,8 +30,7 @@ export interface Session {
 
 export async function openSession(ctx: Context): Promise<Session> {
   const repo = await GitRepo.open(ctx.repo);
-  const cacheDir = ctx.cacheDir === undefined ? undefined : path.resolve(repo.root, ctx.cacheDir);
-  const cache = cacheDir ? new JsonCache(cacheDir) : undefined;
+  const cache = ctx.useCache === false ? undefined : new JsonCache(ctx.cacheDir !== undefined ? path.resolve(repo.root, ctx.cacheDir) : defaultCacheDir(repo.gitDir));
   return { repo, ctx, cache, close: () => repo.close() };
 }
 

@@ -1,0 +1,132 @@
+/**
+ * regpress command line: argv → options → calls into the pipeline → printed
+ * results and an exit code (0 ok, 1 content errors, 2 usage). No domain
+ * logic lives here.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { createColors } from 'picocolors';
+import { RevisionError, GitError } from '../load/git.js';
+import { LocateError } from '../model/locate.js';
+import type { Context, Logger } from '../pipeline/context.js';
+import { checkCommand, exportCommand, showCommand } from './commands.js';
+
+export interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  /** Whether stdout is a terminal: colour and progress only then. */
+  isTTY: boolean;
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_CONTENT = 1;
+export const EXIT_USAGE = 2;
+
+/** Thrown for a user mistake that is not a content problem: exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export interface GlobalOptions {
+  repo?: string;
+  corpus: string;
+  cache: boolean;
+  cacheDir?: string;
+  color: boolean;
+}
+
+export interface CommandEnv {
+  io: Io;
+  ctx: Context;
+  colors: ReturnType<typeof createColors>;
+}
+
+function makeEnv(program: Command, io: Io): CommandEnv {
+  const g = program.opts<GlobalOptions>();
+  const noColor = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
+  const colors = createColors(io.isTTY && !noColor && g.color);
+  const logger: Logger = { info: (m) => io.stderr(`${m}\n`), warn: (m) => io.stderr(`${colors.yellow('warning')} ${m}\n`) };
+  const ctx: Context = {
+    repo: g.repo ?? io.cwd,
+    corpus: g.corpus,
+    useCache: g.cache,
+    cacheDir: g.cacheDir,
+    logger,
+  };
+  return { io, ctx, colors };
+}
+
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  const program = new Command();
+  let exit = EXIT_OK;
+  program
+    .name('regpress')
+    .description('Regulatory change tracking and publishing for layered legislation kept as Markdown in git')
+    .version(packageVersion(), '-V, --version')
+    .option('--repo <path>', 'git repository to read (default: the one containing the current directory)')
+    .option('--corpus <dir>', 'folder of the corpus inside the repository', 'regulations')
+    .option('--cache-dir <dir>', 'where to cache parse results (default: inside the .git folder)')
+    .option('--no-cache', 'parse everything again, without reading or writing the cache')
+    .option('--no-color', 'never colour the output (colour is used only on a terminal, and never with NO_COLOR)')
+    .showHelpAfterError('(run regpress --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+
+  program
+    .command('check')
+    .description('validate the corpus at a revision (default: the work tree) and print diagnostics')
+    .option('--at <rev>', 'a git revision (commit, branch, tag) instead of the work tree')
+    .option('--json', 'print {instruments, diagnostics} as JSON')
+    .option('--summary', 'print a table of instruments and provision counts')
+    .addOption(new Option('--max-warnings <n>', 'exit 1 when there are more warnings than this').argParser((v) => Number.parseInt(v, 10)))
+    .action(async (opts) => {
+      exit = await checkCommand(makeEnv(program, io), opts);
+    });
+
+  program
+    .command('show')
+    .description('print a provision, named by id (etco/art4/para1) or citation (輸出令第四条第一項)')
+    .argument('<ref>', 'provision id or Japanese citation')
+    .option('--at <rev>', 'a git revision instead of the work tree')
+    .option('--json', 'print the provision as JSON')
+    .action(async (ref: string, opts) => {
+      exit = await showCommand(makeEnv(program, io), ref, opts);
+    });
+
+  program
+    .command('export')
+    .description('write the whole model of the corpus as JSON')
+    .option('--at <rev>', 'a git revision instead of the work tree')
+    .option('--json', 'JSON output (the only format; accepted for symmetry)')
+    .action(async (opts) => {
+      exit = await exportCommand(makeEnv(program, io), opts);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exit;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    if (e instanceof UsageError || e instanceof RevisionError || e instanceof LocateError) {
+      io.stderr(`regpress: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (e instanceof GitError) {
+      io.stderr(`regpress: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw e;
+  }
+}

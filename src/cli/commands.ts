@@ -20,7 +20,14 @@ async function withCorpus<T>(env: CommandEnv, at: string | undefined, f: (c: Cor
 }
 
 function revisionLabel(c: Corpus): string {
-  return c.revision.kind === 'commit' ? c.revision.commit : 'worktree';
+  switch (c.revision.kind) {
+    case 'commit':
+      return c.revision.commit;
+    case 'worktree':
+      return 'worktree';
+    case 'as-of':
+      return `as-of ${c.revision.date}`;
+  }
 }
 
 function countProvisions(list: readonly Provision[]): number {
@@ -54,7 +61,7 @@ export async function checkCommand(env: CommandEnv, opts: { at?: string; json?: 
         for (const i of corpus.instruments) io.stdout(`${i.id}\t${i.meta.layer}\t${countProvisions(i.provisions)}\t${i.meta.title}\n`);
       }
       const total = corpus.instruments.reduce((n, i) => n + countProvisions(i.provisions), 0);
-      const summary = `${corpus.instruments.length} instruments, ${total} provisions at ${revisionLabel(corpus).slice(0, 12)}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
+      const summary = `${corpus.instruments.length} instruments, ${total} provisions at ${revisionLabel(corpus).replace(/^([0-9a-f]{12})[0-9a-f]{28}$/, '$1')}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
       io.stdout(`${errors > 0 ? colors.red(summary) : colors.green(summary)}\n`);
     }
     const tooManyWarnings = opts.maxWarnings !== undefined && warnings > opts.maxWarnings;

@@ -8,6 +8,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { createColors } from 'picocolors';
 import { RevisionError, GitError } from '../load/git.js';
 import { LocateError } from '../model/locate.js';
+import { DateError } from '../pipeline/revision.js';
 import type { Context, Logger } from '../pipeline/context.js';
 import { checkCommand, exportCommand, showCommand } from './commands.js';
 
@@ -85,7 +86,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   program
     .command('check')
     .description('validate the corpus at a revision (default: the work tree) and print diagnostics')
-    .option('--at <rev>', 'a git revision (commit, branch, tag) instead of the work tree')
+      .option('--at <rev|date>', 'a git revision (commit, branch, tag), or a date YYYY-MM-DD for the law in force that day (default: the work tree)')
     .option('--json', 'print {instruments, diagnostics} as JSON')
     .option('--summary', 'print a table of instruments and provision counts')
     .addOption(new Option('--max-warnings <n>', 'exit 1 when there are more warnings than this').argParser((v) => Number.parseInt(v, 10)))
@@ -97,7 +98,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .command('show')
     .description('print a provision, named by id (etco/art4/para1) or citation (輸出令第四条第一項)')
     .argument('<ref>', 'provision id or Japanese citation')
-    .option('--at <rev>', 'a git revision instead of the work tree')
+    .option('--at <rev|date>', 'a git revision, or a date YYYY-MM-DD for the text in force that day')
     .option('--json', 'print the provision as JSON')
     .action(async (ref: string, opts) => {
       exit = await showCommand(makeEnv(program, io), ref, opts);
@@ -106,7 +107,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   program
     .command('export')
     .description('write the whole model of the corpus as JSON')
-    .option('--at <rev>', 'a git revision instead of the work tree')
+    .option('--at <rev|date>', 'a git revision, or a date YYYY-MM-DD for the text in force that day')
     .option('--json', 'JSON output (the only format; accepted for symmetry)')
     .action(async (opts) => {
       exit = await exportCommand(makeEnv(program, io), opts);
@@ -119,7 +120,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     if (e instanceof CommanderError) {
       return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
-    if (e instanceof UsageError || e instanceof RevisionError || e instanceof LocateError) {
+    if (e instanceof UsageError || e instanceof RevisionError || e instanceof LocateError || e instanceof DateError) {
       io.stderr(`regpress: ${e.message}\n`);
       return EXIT_USAGE;
     }

@@ -6,8 +6,14 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { blobId, type GitRepo } from './git.js';
 
-/** The revision a corpus is read at: a commit id, or the work tree. */
-export type Revision = { kind: 'commit'; commit: string } | { kind: 'worktree' };
+/**
+ * The revision a corpus is read at: a commit id, the work tree, or the
+ * versions in force on a date (one file version each, chosen from history).
+ */
+export type Revision =
+  | { kind: 'commit'; commit: string }
+  | { kind: 'worktree' }
+  | { kind: 'as-of'; date: string; head: string; files: SourceFile[] };
 
 export interface SourceFile {
   /** Path relative to the repository root, with `/`. */
@@ -57,6 +63,9 @@ export interface SourceReader {
 /** Lists the instrument files of the corpus at a revision. */
 export async function openCorpus(repo: GitRepo, corpusDir: string, revision: Revision): Promise<SourceReader> {
   const prefix = corpusPrefix(corpusDir);
+  if (revision.kind === 'as-of') {
+    return { files: revision.files, read: async (fs) => repo.readBlobs(fs.map((f) => f.blob)) };
+  }
   if (revision.kind === 'commit') {
     const entries = await repo.listTree(revision.commit, prefix);
     const files = entries.filter((e) => isInstrumentPath(e.path)).map((e) => ({ path: e.path, blob: e.blob, size: e.size }));

@@ -35,6 +35,14 @@ export interface TreeEntry {
   size: number;
 }
 
+export interface FileChange {
+  commit: string;
+  authorDate: string;
+  path: string;
+  /** The file's blob after the commit; null if the commit deleted it. */
+  blob: string | null;
+}
+
 export interface CommitInfo {
   commit: string;
   /** Author date, ISO 8601 with offset. */
@@ -152,6 +160,32 @@ export class GitRepo {
         const [c, authorDate, committerDate, subject, message] = r.split(sep);
         return { commit: c ?? '', authorDate: authorDate ?? '', committerDate: committerDate ?? '', subject: subject ?? '', message: (message ?? '').trim() };
       });
+  }
+
+  /**
+   * Every change to files under `dir` in the first-parent history of
+   * `commit`, oldest first: which blob each file has after each commit
+   * (null when the commit deleted it).
+   */
+  async fileChanges(commit: string, dir: string): Promise<FileChange[]> {
+    if (!COMMIT_ID.test(commit)) throw new GitError(`fileChanges needs a resolved commit id, got "${commit}"`);
+    const out = await this.git.raw([
+      'log', '--first-parent', '--reverse', '--no-renames', '--raw', '--no-abbrev', '-z', '--format=%x1e%H%x1f%aI', commit, '--', dir,
+    ]);
+    const changes: FileChange[] = [];
+    for (const rec of out.split('\x1e')) {
+      if (rec === '') continue;
+      const [head = '', ...rest] = rec.split('\0');
+      const [c = '', date = ''] = head.split('\x1f');
+      for (let i = 0; i + 1 < rest.length; i += 2) {
+        const meta = (rest[i] ?? '').replace(/^\n/, '');
+        const file = rest[i + 1] ?? '';
+        if (!meta.startsWith(':')) continue;
+        const [, , , blob = '', status = ''] = meta.slice(1).split(' ');
+        changes.push({ commit: c, authorDate: date, path: file, blob: status.startsWith('D') ? null : blob });
+      }
+    }
+    return changes;
   }
 
   close(): void {

@@ -115,13 +115,18 @@ export function locate(index: CorpusIndex, ref: string): { instrument: Instrumen
     if (!provision) throw new LocateError(ref, `no provision ${trimmed} in ${instrument.meta.title} (${instrument.id})`);
     return { instrument, provision };
   }
-  const readings = readCitation(trimmed, [...index.names.keys()]);
+  const known = Object.entries(KNOWN_ALIASES).flatMap(([id, names]) => names.map((n) => [n, id] as const));
+  const readings = readCitation(trimmed, [...index.names.keys(), ...known.map(([n]) => n)]);
   if (readings.length === 0) {
     throw new LocateError(ref, `"${ref}" is neither a provision id (such as etco/art4/para1) nor a citation (such as 輸出令第四条第一項)`);
   }
   for (const r of readings) {
     const id = r.instrument !== undefined ? resolveInstrument(index, r.instrument) : undefined;
-    if (id === undefined) continue;
+    if (id === undefined) {
+      const absent = known.find(([n]) => n === r.instrument);
+      if (absent) throw new LocateError(ref, `${absent[0]} (${absent[1]}) is not in the corpus at this revision`);
+      continue;
+    }
     const provision = findByAddress(index, id, r.path);
     if (provision) return { instrument: index.instruments.get(id) as Instrument, provision };
   }

@@ -10,6 +10,7 @@ import { GitRepo } from '../load/git.js';
 import { buildIndex, type CorpusIndex } from '../model/locate.js';
 import type { Diagnostic, Instrument } from '../model/types.js';
 import type { Context } from './context.js';
+import { resolveAt } from './revision.js';
 import { parseSourceFile, PARSER_VERSION, type ParsedFile } from './parse-file.js';
 
 export interface Corpus {
@@ -39,10 +40,9 @@ export function defaultCacheDir(gitDir: string): string {
   return path.join(gitDir, 'regpress', 'cache');
 }
 
-/** Resolves a user's revision: undefined means the work tree. */
-export async function resolveRevision(session: Session, ref: string | undefined): Promise<Revision> {
-  if (ref === undefined) return { kind: 'worktree' };
-  return { kind: 'commit', commit: await session.repo.resolveRevision(ref) };
+/** Resolves a user's `--at`: undefined means the work tree, YYYY-MM-DD the law in force that day. */
+export async function resolveRevision(session: Session, at: string | undefined): Promise<Revision> {
+  return resolveAt(session.repo, session.ctx.corpus, at);
 }
 
 function cacheKey(file: string, blob: string): string {

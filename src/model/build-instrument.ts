@@ -6,7 +6,7 @@
  * provision and reported.
  */
 import type { List, ListItem, Paragraph as MdParagraph, PhrasingContent, Root, RootContent, Table } from 'mdast';
-import { formatStep, rowItemKind, subitemKind } from './ids.js';
+import { formatStep, parseId, rowItemKind, subitemKind } from './ids.js';
 import { plainText, rangeOf } from './inline-text.js';
 import { parseLabel, splitLabel, type Label } from './labels.js';
 import { parseBranchedNumber } from './numerals.js';
@@ -575,7 +575,11 @@ class Builder {
       const path = [...base, step];
       p.address = { instrument: instrumentId, path };
       const parentId = base.length === 0 ? instrumentId : this.idOfPath(base, instrumentId);
-      const stepText = info.explicit ?? formatStep(step, info.iroha);
+      let stepText = formatStep(step, info.iroha);
+      if (info.explicit !== undefined) {
+        if (explicitStepKind(info.explicit, base[base.length - 1]?.kind) === info.kind) stepText = info.explicit;
+        else this.diag(p.range, 'error', 'invalid-explicit-id', `explicit id {#${info.explicit}} is not a valid step for this ${info.kind} in the id grammar (such as ${stepText}); using ${stepText}`);
+      }
       p.id = `${parentId}/${stepText}`;
       this.stepTexts.set(pathKeyOf(path), p.id);
       const dup = seen.get(p.id);
@@ -608,6 +612,16 @@ class Builder {
       if (!max || end.offset > max.offset) max = end;
     }
     return max;
+  }
+}
+
+/** The kind of step an explicit id names, if it is one the grammar can read after `prev`. */
+function explicitStepKind(step: string, prev: StepKind | undefined): StepKind | undefined {
+  try {
+    const parsed = parseId(`x/${prev === 'item' ? 'item1/' : ''}${step}`);
+    return parsed.path[parsed.path.length - 1]?.kind;
+  } catch {
+    return undefined;
   }
 }
 

@@ -30,9 +30,11 @@ type Token =
 
 const RULES: [RegExp, (m: RegExpExecArray) => Token | undefined][] = [
   [/^附則/, () => ({ t: 'suppl' })],
-  [new RegExp(`^第(${NUM})条((?:の${NUM})*)`), (m) => {
+  [new RegExp(`^第(${NUM})条((?:の${NUM})*)(?:(?:から|及び)第(${NUM})条((?:の${NUM})*)(?:まで)?)?`), (m) => {
     const num = parseBranchedNumber(`${m[1] ?? ''}${m[2] ?? ''}`);
-    return num === undefined ? undefined : { t: 'article', num };
+    const to = m[3] !== undefined ? parseBranchedNumber(`${m[3]}${m[4] ?? ''}`) : undefined;
+    if (num === undefined) return undefined;
+    return to !== undefined ? { t: 'article', num, to } : { t: 'article', num };
   }],
   [new RegExp(`^第(${NUM})項`), (m) => num1(m[1], (num) => ({ t: 'paragraph', num }))],
   [new RegExp(`^第(${NUM})号((?:の${NUM})*)`), (m) => num1(`${m[1] ?? ''}${m[2] ?? ''}`, (num) => ({ t: 'item', num }))],
@@ -97,7 +99,7 @@ export function readCitation(text: string, instrumentNames: readonly string[]): 
         for (const r of readings) r.push({ kind: 'suppl-provision', num: '1' });
         break;
       case 'article':
-        for (const r of readings) r.push({ kind: 'article', num: tok.num });
+        for (const r of readings) r.push(tok.to !== undefined ? { kind: 'article', num: tok.num, to: tok.to } : { kind: 'article', num: tok.num });
         break;
       case 'paragraph':
         for (const r of readings) r.push({ kind: 'paragraph', num: tok.num });

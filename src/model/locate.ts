@@ -5,6 +5,7 @@
  */
 import { readCitation } from './citation.js';
 import { parseId, pathKey, IdSyntaxError } from './ids.js';
+import { compareBranched } from './numerals.js';
 import { walkProvisions } from './text.js';
 import type { AddressStep, Diagnostic, Instrument, Provision } from './types.js';
 
@@ -85,6 +86,17 @@ export function findByAddress(index: CorpusIndex, instrument: string, path: read
     const withPara = [...path.slice(0, i + 1), { kind: 'paragraph' as const, num: '1' }, ...path.slice(i + 1)];
     return index.byAddress.get(addressKey(instrument, withPara));
   }
+  // 第三条 inside 第二条から第四条まで　削除
+  const last = path[path.length - 1];
+  if (last?.kind === 'article' && last.to === undefined) {
+    const parent = path.slice(0, -1);
+    const ins = index.instruments.get(instrument);
+    const siblings = parent.length === 0 ? ins?.provisions.flatMap(function flat(p): Provision[] { return p.kind === 'article' ? [p] : p.children.flatMap(flat); }) : index.byAddress.get(addressKey(instrument, parent))?.children;
+    return siblings?.find((p) => {
+      const s = p.address.path[p.address.path.length - 1];
+      return p.kind === 'article' && s?.to !== undefined && compareBranched(s.num, last.num) <= 0 && compareBranched(last.num, s.to) <= 0;
+    });
+  }
   return undefined;
 }
 
@@ -111,7 +123,9 @@ export function locate(index: CorpusIndex, ref: string): { instrument: Instrumen
     }
     const instrument = index.instruments.get(idInstrument) as Instrument;
     if (parsed.path.length === 0) return { instrument, provision: undefined };
-    const provision = findByAddress(index, idInstrument, parsed.path);
+    // an exact id first: editors may pin ids ({#art9}) that differ from the numbering
+    const exact = index.provisions.get(`${idInstrument}${trimmed.slice(firstPart.length)}`);
+    const provision = exact ?? findByAddress(index, idInstrument, parsed.path);
     if (!provision) throw new LocateError(ref, `no provision ${trimmed} in ${instrument.meta.title} (${instrument.id})`);
     return { instrument, provision };
   }

@@ -53,20 +53,22 @@ export function validateInstrument(instrument: Instrument): Diagnostic[] {
   // 附則 of amending acts are shown in excerpt (抄): missing numbers there are normal
   const checkSequence = (ps: readonly Provision[], gaps = true) => {
     let prev: string | undefined;
+    let prevName = '';
     for (const p of ps) {
       const step = p.address.path[p.address.path.length - 1];
       if (!step || step.num === '') continue;
       const name = p.label || step.num;
       if (prev !== undefined) {
         if (compareBranched(step.num, prev) <= 0) {
-          diag(p, 'error', 'numbering-order', `${name} comes after ${prev.replace(/-/g, 'の')}: numbers must increase`);
+          diag(p, 'error', 'numbering-order', `${name} comes after ${prevName}: numbers must increase`);
         } else if (gaps && !isNextNumber(prev, step.num)) {
-          diag(p, 'warning', 'numbering-gap', `${name} follows ${prev.replace(/-/g, 'の')}: a number is missing (deleted provisions keep their number as 削除)`);
+          diag(p, 'warning', 'numbering-gap', `${name} follows ${prevName}: a number is missing (deleted provisions keep their number as 削除)`);
         }
       } else if (gaps && step.num !== '1' && p.kind !== 'appendix-table') {
         diag(p, 'warning', 'numbering-gap', `numbering starts at ${name}, not at 1`);
       }
       prev = step.to ?? step.num;
+      prevName = name;
     }
   };
 

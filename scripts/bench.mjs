@@ -1,0 +1,302 @@
+#!/usr/bin/env node
+/**
+ * regpress benchmark, measured in one run on this repository (`npm run bench`,
+ * which builds dist/ first; or `node scripts/bench.mjs` on an existing build).
+ *
+ *   1. Parse throughput over the whole history of `regulations/`:
+ *        (a) floor: the same blobs read by one `git cat-file --batch` process
+ *        (b) parseSourceFile on every distinct blob, Markdown chunk cache cleared
+ *        (c) the same again with the chunk cache warm
+ *        (d) loadCorpus at every commit, with a fresh disk cache (cold), then
+ *            again reading from that disk cache (warm)
+ *   2. `regpress check` wall time on the corpus, as a child process, cold and
+ *      warm, next to the floor (git cat-file of the corpus blobs + node startup).
+ *
+ * Temporary cache folders are made under os.tmpdir() and removed at the end.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { GitRepo } from '../dist/load/git.js';
+import { isInstrumentPath } from '../dist/load/corpus.js';
+import { clearMarkdownCache } from '../dist/load/markdown.js';
+import { loadCorpus, openSession } from '../dist/pipeline/corpus.js';
+import { parseSourceFile } from '../dist/pipeline/parse-file.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CORPUS = 'regulations';
+const CHECK_WARM_RUNS = 5; // warm check runs (2nd, 3rd, …) whose median is reported
+const CHECK_COLD_RUNS = 2; // cold check runs, each with its own fresh cache dir
+const FLOOR_RUNS = 5; // repetitions of the cheap floor measurements (median)
+const TARGET_WARM_CHECK_MS = 1000;
+
+const tmpDirs = [];
+// removed on exit, also when a step throws
+process.on('exit', () => {
+  for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
+});
+function tempDir(tag) {
+  const d = mkdtempSync(path.join(os.tmpdir(), `regpress-bench-${tag}-`));
+  tmpDirs.push(d);
+  return d;
+}
+
+// ---------------------------------------------------------------- helpers
+
+const MB = 1e6;
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const fmtMs = (ms) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`);
+const fmtMB = (bytes) => `${(bytes / MB).toFixed(bytes < 10 * MB ? 2 : 1)} MB`;
+const fmtRate = (bytes, ms) => {
+  const r = bytes / MB / (ms / 1000);
+  return `${r >= 100 ? r.toFixed(0) : r >= 10 ? r.toFixed(1) : r.toFixed(2)} MB/s`;
+};
+const fmtX = (x) => `${x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2)}×`;
+
+function table(headers, rows, align) {
+  const w = headers.map((h, i) => Math.max([...h].length, ...rows.map((r) => [...String(r[i])].length)));
+  const cell = (s, i) => {
+    const pad = ' '.repeat(w[i] - [...String(s)].length);
+    return align?.[i] === 'r' ? pad + s : s + pad;
+  };
+  const line = (r) => `  ${r.map(cell).join('  ')}`.trimEnd();
+  return [line(headers), `  ${w.map((n) => '─'.repeat(n)).join('  ')}`, ...rows.map(line)].join('\n');
+}
+
+function run(cmd, args, opts = {}) {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { cwd: ROOT, maxBuffer: 1 << 30, ...opts });
+  const ms = performance.now() - t0;
+  if (r.error) throw r.error;
+  return { ms, status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function git(args) {
+  const r = run('git', args);
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout.toString('utf8');
+}
+
+/** One `git cat-file --batch` process reading `ids`; returns the contents and the wall time (spawn to exit). */
+function catFileBatch(ids) {
+  const r = run('git', ['cat-file', '--batch'], { input: ids.map((id) => `${id}\n`).join('') });
+  if (r.status !== 0) throw new Error(`git cat-file --batch failed: ${r.stderr}`);
+  const out = r.stdout;
+  const blobs = [];
+  let pos = 0;
+  for (const id of ids) {
+    const nl = out.indexOf(0x0a, pos);
+    const header = out.subarray(pos, nl).toString('latin1');
+    const [got, type, size] = header.split(' ');
+    if (got !== id || type !== 'blob') throw new Error(`unexpected cat-file header "${header}" for ${id}`);
+    blobs.push(out.subarray(nl + 1, nl + 1 + Number(size)));
+    pos = nl + 1 + Number(size) + 1;
+  }
+  return { ms: r.ms, blobs, bytes: blobs.reduce((n, b) => n + b.length, 0) };
+}
+
+/** CPU time (user + system) of this process since `from`, in ms. */
+const cpuSince = (from) => {
+  const u = process.cpuUsage(from);
+  return (u.user + u.system) / 1000;
+};
+
+const section = (title) => console.log(`\n${title}\n${'═'.repeat([...title].length)}`);
+
+// ---------------------------------------------------------------- machine
+
+const tStart = performance.now();
+const cpus = os.cpus();
+console.log('regpress benchmark');
+console.log(`machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()} ${os.arch()}`);
+console.log(`node ${process.version}, git ${git(['--version']).trim().replace(/^git version /, '')}`);
+console.log(`repository: ${ROOT} at ${git(['rev-parse', '--short=12', 'HEAD']).trim()}`);
+console.log('reproduce: npm run bench   (builds dist/, then runs node scripts/bench.mjs)');
+const loadAvg = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+console.log(`load average at start: ${loadAvg()} (1/5/15 min)${os.loadavg()[0] > cpus.length / 2 ? '  — the machine is busy: wall times are inflated; compare the cpu column' : ''}`);
+
+// ---------------------------------------------------------------- history
+
+const commits = git(['rev-list', '--reverse', 'HEAD', '--', CORPUS]).split('\n').filter(Boolean); // oldest first
+const repo = await GitRepo.open(ROOT);
+const distinct = new Map(); // blob id → { path, size }, in order of first appearance
+const revisions = []; // per commit: its instrument files
+for (const c of commits) {
+  const files = (await repo.listTree(c, CORPUS)).filter((e) => isInstrumentPath(e.path));
+  revisions.push({ commit: c, files });
+  for (const f of files) if (!distinct.has(f.blob)) distinct.set(f.blob, { path: f.path, size: f.size });
+}
+repo.close();
+const distinctIds = [...distinct.keys()];
+const distinctBytes = [...distinct.values()].reduce((n, f) => n + f.size, 0);
+const perRevisionIds = revisions.flatMap((r) => r.files.map((f) => f.blob));
+const perRevisionBytes = revisions.reduce((n, r) => n + r.files.reduce((m, f) => m + f.size, 0), 0);
+const headFiles = revisions.at(-1)?.files ?? [];
+const headBytes = headFiles.reduce((n, f) => n + f.size, 0);
+
+section(`1. Parse throughput over the history of ${CORPUS}/`);
+console.log(
+  `${commits.length} commits touch ${CORPUS}/; ${distinctIds.length} distinct blobs, ${fmtMB(distinctBytes)} distinct; ` +
+    `${perRevisionIds.length} file-revisions, ${fmtMB(perRevisionBytes)} summed over revisions; HEAD: ${headFiles.length} files, ${fmtMB(headBytes)}`,
+);
+
+// (a) floor: one git cat-file --batch over the distinct blobs (and, for (d), over every revision's blobs)
+const floorRuns = [];
+let blobs;
+for (let i = 0; i < 3; i++) {
+  const r = catFileBatch(distinctIds);
+  floorRuns.push(r.ms);
+  blobs = r.blobs;
+}
+const floorMs = median(floorRuns);
+const floorRevMs = median([0, 1, 2].map(() => catFileBatch(perRevisionIds).ms));
+const gitRate = distinctBytes / floorMs;
+const gitRevRate = perRevisionBytes / floorRevMs;
+
+// (b) cold parse: chunk cache cleared, every distinct blob once, in history order
+const paths = distinctIds.map((id) => distinct.get(id).path);
+let diagCount = 0;
+clearMarkdownCache();
+let c0 = process.cpuUsage();
+let t0 = performance.now();
+for (let i = 0; i < blobs.length; i++) diagCount += parseSourceFile(paths[i], blobs[i]).diagnostics.length;
+const coldParseMs = performance.now() - t0;
+const coldParseCpu = cpuSince(c0);
+
+// (c) warm parse: the same set again, chunk cache holding every chunk
+const warmParseRuns = [];
+const warmParseCpus = [];
+for (let k = 0; k < 2; k++) {
+  c0 = process.cpuUsage();
+  t0 = performance.now();
+  for (let i = 0; i < blobs.length; i++) parseSourceFile(paths[i], blobs[i]);
+  warmParseRuns.push(performance.now() - t0);
+  warmParseCpus.push(cpuSince(c0));
+}
+const warmParseMs = median(warmParseRuns);
+const warmParseCpu = median(warmParseCpus);
+
+// (d) loadCorpus at every commit with a fresh disk cache: cold, then warm from that cache
+async function loadAll(cacheDir) {
+  const session = await openSession({ repo: ROOT, corpus: CORPUS, cacheDir });
+  const stats = { files: 0, bytes: 0, cached: 0, diagnostics: 0 };
+  const c = process.cpuUsage();
+  const t = performance.now();
+  try {
+    for (const c of commits) {
+      const corpus = await loadCorpus(session, { kind: 'commit', commit: c });
+      stats.files += corpus.stats.files;
+      stats.bytes += corpus.stats.bytes;
+      stats.cached += corpus.stats.cached;
+      stats.diagnostics += corpus.diagnostics.length;
+    }
+  } finally {
+    session.close();
+  }
+  return { ms: performance.now() - t, cpu: cpuSince(c), ...stats };
+}
+const loadDir = tempDir('load');
+clearMarkdownCache();
+const loadCold = await loadAll(loadDir);
+clearMarkdownCache(); // warm means "from the disk cache", not from the in-memory chunk cache
+const loadWarm = await loadAll(loadDir);
+if (loadWarm.cached !== loadWarm.files) console.log(`  note: warm pass missed the disk cache for ${loadWarm.files - loadWarm.cached} files`);
+
+const r1 = (label, what, files, bytes, ms, floorRate, cpu) => [
+  label, what, String(files), fmtMB(bytes), fmtMs(ms), cpu === undefined ? '—' : fmtMs(cpu), fmtRate(bytes, ms), floorRate === undefined ? '—' : fmtX(floorRate / (bytes / ms)),
+];
+console.log();
+console.log(
+  table(
+    ['', 'step', 'files', 'source¹', 'wall', 'cpu³', 'throughput', 'slower than git²'],
+    [
+      r1('(a)', 'git cat-file --batch, distinct blobs (floor)', distinctIds.length, distinctBytes, floorMs),
+      r1("(a')", 'git cat-file --batch, every revision’s blobs', perRevisionIds.length, perRevisionBytes, floorRevMs),
+      r1('(b)', 'parseSourceFile, chunk cache cleared (cold)', distinctIds.length, distinctBytes, coldParseMs, gitRate, coldParseCpu),
+      r1('(c)', 'parseSourceFile, chunk cache warm', distinctIds.length, distinctBytes, warmParseMs, gitRate, warmParseCpu),
+      r1('(d)', `loadCorpus × ${commits.length} commits, fresh disk cache (cold)`, loadCold.files, loadCold.bytes, loadCold.ms, gitRevRate, loadCold.cpu),
+      r1("(d')", `loadCorpus × ${commits.length} commits, from disk cache (warm)`, loadWarm.files, loadWarm.bytes, loadWarm.ms, gitRevRate, loadWarm.cpu),
+    ],
+    ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r'],
+  ),
+);
+console.log(`  ¹ bytes of source each step actually processed (MB = 10⁶ bytes): the distinct blobs for (a)–(c) (${fmtMB(distinctBytes)} distinct in total);`);
+console.log(`    for (a') and (d) the whole corpus at each of the ${commits.length} revisions, summed (${fmtMB(perRevisionBytes)}), though (d) parses only blobs not yet in the cache.`);
+console.log(`  ² throughput of the git floor ÷ throughput of the step; (b)–(c) against (a), (d) against (a'). Floors: median of 3 runs; (c): median of 2 passes.`);
+console.log(`  ³ user + system CPU time of this process (the git floors run in a child: not counted); throughput is on wall time.`);
+console.log(`  (d) cold: ${loadCold.files - loadCold.cached} files parsed, ${loadCold.cached} from the cache written earlier in the same pass; (d') warm: ${loadWarm.cached}/${loadWarm.files} from the cache.`);
+console.log(`  (d) per revision: cold ${fmtMs(loadCold.ms / commits.length)}, warm ${fmtMs(loadWarm.ms / commits.length)}. Diagnostics seen: ${diagCount} over (b), ${loadWarm.diagnostics} over (d').`);
+console.log(`  floor command: for c in $(git rev-list HEAD -- ${CORPUS}); do git ls-tree -r $c -- ${CORPUS}; done | awk '{print $3}' | sort -u | git cat-file --batch >/dev/null`);
+
+// ---------------------------------------------------------------- check
+
+section('2. `regpress check` wall time on the corpus (work tree)');
+const dirty = git(['status', '--porcelain', '--', CORPUS]).trim();
+console.log(
+  dirty === ''
+    ? `${CORPUS}/ in the work tree is identical to HEAD (${headFiles.length} files, ${fmtMB(headBytes)}); check reads the work tree.`
+    : `warning: ${CORPUS}/ has uncommitted changes; check reads the work tree, the git floor reads HEAD's blobs.`,
+);
+const bin = path.join('bin', 'regpress.js');
+function check(cacheDir) {
+  const r = run(process.execPath, [bin, 'check', '--no-color', '--cache-dir', cacheDir]);
+  if (r.status !== 0 && r.status !== 1) throw new Error(`regpress check exited with ${r.status}: ${r.stderr}`);
+  return r;
+}
+const coldRuns = [];
+let warmDir;
+let lastOut = '';
+for (let i = 0; i < CHECK_COLD_RUNS; i++) {
+  warmDir = tempDir('check');
+  coldRuns.push(check(warmDir).ms);
+}
+const warmRuns = [];
+for (let i = 0; i < CHECK_WARM_RUNS; i++) {
+  const r = check(warmDir);
+  warmRuns.push(r.ms);
+  lastOut = r.stdout.toString('utf8').trim().split('\n').at(-1) ?? '';
+}
+const catRuns = [];
+const nodeRuns = [];
+const importRuns = [];
+const IMPORT_CODE = "await import('./dist/cli/main.js')";
+for (let i = 0; i < FLOOR_RUNS; i++) {
+  catRuns.push(catFileBatch(headFiles.map((f) => f.blob)).ms);
+  nodeRuns.push(run(process.execPath, ['-e', '']).ms);
+  importRuns.push(run(process.execPath, ['--input-type=module', '-e', IMPORT_CODE]).ms);
+}
+const importMs = median(importRuns);
+const coldMs = median(coldRuns);
+const warmMs = median(warmRuns);
+const catMs = median(catRuns);
+const nodeMs = median(nodeRuns);
+const floorCheckMs = catMs + nodeMs;
+const range = (xs) => `${fmtMs(Math.min(...xs))} … ${fmtMs(Math.max(...xs))}`;
+console.log();
+console.log(
+  table(
+    ['', 'runs', 'median', 'range', '÷ floor', 'command'],
+    [
+      ['floor: git cat-file --batch, HEAD blobs', FLOOR_RUNS, fmtMs(catMs), range(catRuns), '—', `git cat-file --batch  (${headFiles.length} blob ids on stdin)`],
+      ['floor: node startup', FLOOR_RUNS, fmtMs(nodeMs), range(nodeRuns), '—', "node -e ''"],
+      ['floor: sum', '', fmtMs(floorCheckMs), '', '1×', ''],
+      ['reference: node + importing the CLI, no work', FLOOR_RUNS, fmtMs(importMs), range(importRuns), fmtX(importMs / floorCheckMs), `node --input-type=module -e "${IMPORT_CODE}"`],
+      ['check, cold (fresh cache dir)', CHECK_COLD_RUNS, fmtMs(coldMs), range(coldRuns), fmtX(coldMs / floorCheckMs), 'node bin/regpress.js check --no-color --cache-dir $(mktemp -d)'],
+      ['check, warm (2nd run on)', CHECK_WARM_RUNS, fmtMs(warmMs), range(warmRuns), fmtX(warmMs / floorCheckMs), 'node bin/regpress.js check --no-color --cache-dir DIR  (same DIR again)'],
+    ],
+    ['l', 'r', 'r', 'r', 'r', 'l'],
+  ),
+);
+console.log(`  check prints: ${lastOut}`);
+console.log(`  of the warm median: ${fmtMs(nodeMs)} node startup, ~${fmtMs(Math.max(0, importMs - nodeMs))} loading modules, ~${fmtMs(Math.max(0, warmMs - importMs))} the check itself (cache reads, index, output).`);
+const met = warmMs <= TARGET_WARM_CHECK_MS;
+console.log(`target: warm check ≤ ${fmtMs(TARGET_WARM_CHECK_MS)}: ${met ? 'MET' : 'NOT MET'} (median ${fmtMs(warmMs)}, ${fmtMs(Math.abs(TARGET_WARM_CHECK_MS - warmMs))} ${met ? 'to spare' : 'over'})`);
+
+console.log(`\nload average at end: ${loadAvg()}; benchmark took ${fmtMs(performance.now() - tStart)}; temporary cache dirs removed.`);

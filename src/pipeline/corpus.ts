@@ -11,7 +11,8 @@ import { buildIndex, type CorpusIndex } from '../model/locate.js';
 import type { Diagnostic, Instrument } from '../model/types.js';
 import type { Context } from './context.js';
 import { resolveAt } from './revision.js';
-import { parseSourceFile, PARSER_VERSION, type ParsedFile } from './parse-file.js';
+import type { ParsedFile } from './parse-file.js';
+import { PARSER_VERSION } from './parser-version.js';
 
 export interface Corpus {
   revision: Revision;
@@ -63,6 +64,8 @@ export async function loadCorpus(session: Session, revision: Revision): Promise<
     } else missing.push(f);
   }
   if (missing.length > 0) {
+    // loaded only on a cache miss: unified, remark and yaml are a third of a warm run's start-up
+    const { parseSourceFile } = await import('./parse-file.js');
     const contents = await reader.read(missing);
     for (const f of missing) {
       const parsed = parseSourceFile(f.path, contents.get(f.blob) ?? new Uint8Array(), ctx.limits);

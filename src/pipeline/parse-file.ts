@@ -10,8 +10,7 @@ import { buildInstrument } from '../model/build-instrument.js';
 import type { Diagnostic, Instrument } from '../model/types.js';
 import { validateInstrument } from '../model/validate.js';
 
-/** Bump when the model or the diagnostics of a file can change: it keys the parse cache. */
-export const PARSER_VERSION = 1;
+export { PARSER_VERSION } from './parser-version.js';
 
 export interface ParsedFile {
   instrument: Instrument | undefined;

@@ -4,8 +4,6 @@
  * HEAD); anything else → a validated git revision.
  */
 import { corpusPrefix, isInstrumentPath, type Revision, type SourceFile } from '../load/corpus.js';
-import { decodeSource } from '../load/decode.js';
-import { readFrontMatter } from '../load/front-matter.js';
 import type { GitRepo } from '../load/git.js';
 import { DATE_RE, isDate, versionsInForce, type VersionRecord } from '../model/versions.js';
 
@@ -19,6 +17,8 @@ export class DateError extends Error {
 /** Every version of every instrument file in the history of `head`, with effective dates. */
 export async function instrumentVersions(repo: GitRepo, head: string, corpusDir: string): Promise<VersionRecord[]> {
   const changes = (await repo.fileChanges(head, corpusPrefix(corpusDir) || '.')).filter((c) => isInstrumentPath(c.path));
+  // yaml is loaded only when dates are asked for
+  const [{ decodeSource }, { readFrontMatter }] = await Promise.all([import('../load/decode.js'), import('../load/front-matter.js')]);
   const blobs = await repo.readBlobs([...new Set(changes.flatMap((c) => (c.blob ? [c.blob] : [])))]);
   const commitOrder = new Map<string, number>();
   for (const c of changes) if (!commitOrder.has(c.commit)) commitOrder.set(c.commit, commitOrder.size);

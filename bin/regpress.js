@@ -1,6 +1,14 @@
 #!/usr/bin/env node
 import { run } from '../dist/cli/main.js';
 
+// a reader that stops early (| head) is not an error
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e) => {
+    if (e && e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 const io = {
   stdout: (s) => process.stdout.write(s),
   stderr: (s) => process.stderr.write(s),

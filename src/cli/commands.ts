@@ -1,8 +1,7 @@
 /**
  * The commands: each takes parsed options, calls the pipeline and prints.
  */
-import { formatCitation } from '../model/cite-format.js';
-import { locate } from '../model/locate.js';
+import { citeProvision, locate } from '../model/locate.js';
 import { walkProvisions } from '../model/text.js';
 import type { Diagnostic, Provision } from '../model/types.js';
 import { loadCorpus, openSession, resolveRevision, type Corpus } from '../pipeline/corpus.js';
@@ -77,14 +76,14 @@ export async function showCommand(env: CommandEnv, ref: string, opts: { at?: str
       const out = {
         revision: revisionLabel(corpus),
         instrument: { id: instrument.id, title: instrument.meta.title, file: instrument.file, layer: instrument.meta.layer },
-        citation: provision ? formatCitation(provision.address.path) : '',
+        citation: provision ? citeProvision(corpus.index, provision) : '',
         provision: provision ?? null,
         ...(provision ? {} : { provisions: instrument.provisions }),
       };
       io.stdout(`${JSON.stringify(out, null, 2)}\n`);
       return EXIT_OK;
     }
-    io.stdout(`${formatProvisionTitle(instrument, provision, colors)}\n`);
+    io.stdout(`${formatProvisionTitle(corpus.index, instrument, provision, colors)}\n`);
     if (provision) io.stdout(`${formatProvisionText(provision, colors)}\n`);
     else for (const p of instrument.provisions) io.stdout(`${formatProvisionText(p, colors)}\n`);
     return EXIT_OK;

@@ -274,7 +274,8 @@ class Builder {
     const parent = this.article ?? this.suppl;
     if (!parent) {
       this.diag(range, 'warning', 'orphan-paragraph', `paragraph ${strong} is not inside an article or 附則; kept as text`);
-      return false;
+      this.addTextProvision(`${strong}${rest}`, range);
+      return true;
     }
     const num = parseBranchedNumber(strong) ?? strong;
     const para = this.make<Paragraph>(

@@ -20,6 +20,7 @@ const IROHA = 'イロハニホヘトチリヌルヲワカヨタレソツネナ�
 
 type Token =
   | { t: 'suppl' }
+  | { t: 'structure'; kind: 'chapter' | 'section' | 'subsection' | 'division'; num: string }
   | { t: 'article'; num: string; to?: string }
   | { t: 'paragraph'; num: string }
   | { t: 'item'; num: string }
@@ -30,6 +31,11 @@ type Token =
 
 const RULES: [RegExp, (m: RegExpExecArray) => Token | undefined][] = [
   [/^附則/, () => ({ t: 'suppl' })],
+  [new RegExp(`^第(${NUM})(章|節|款|目)((?:の${NUM})*)`), (m) => {
+    const num = parseBranchedNumber(`${m[1] ?? ''}${m[3] ?? ''}`);
+    const kind = ({ 章: 'chapter', 節: 'section', 款: 'subsection', 目: 'division' } as const)[m[2] as '章' | '節' | '款' | '目'];
+    return num === undefined ? undefined : { t: 'structure', kind, num };
+  }],
   [new RegExp(`^第(${NUM})条((?:の${NUM})*)(?:(?:から|及び)第(${NUM})条((?:の${NUM})*)(?:まで)?)?`), (m) => {
     const num = parseBranchedNumber(`${m[1] ?? ''}${m[2] ?? ''}`);
     const to = m[3] !== undefined ? parseBranchedNumber(`${m[3]}${m[4] ?? ''}`) : undefined;
@@ -97,6 +103,9 @@ export function readCitation(text: string, instrumentNames: readonly string[]): 
     switch (tok.t) {
       case 'suppl':
         for (const r of readings) r.push({ kind: 'suppl-provision', num: '1' });
+        break;
+      case 'structure':
+        for (const r of readings) r.push({ kind: tok.kind, num: tok.num });
         break;
       case 'article':
         for (const r of readings) r.push(tok.to !== undefined ? { kind: 'article', num: tok.num, to: tok.to } : { kind: 'article', num: tok.num });

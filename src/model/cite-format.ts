@@ -55,7 +55,18 @@ function stepText(step: AddressStep): string {
   }
 }
 
-/** 第四条第一項第三号 for the path of an address (without the instrument name). */
-export function formatCitation(path: readonly AddressStep[]): string {
-  return path.map((s) => stepText(s)).join('');
+const LABELLED = new Set(['subitem', 'subitem2', 'subitem3', 'subitem4', 'subitem5', 'subitem6', 'row-item', 'row-item2', 'row-item3', 'row-item4']);
+
+/**
+ * 第四条第一項第三号 for the path of an address (without the instrument
+ * name). Sub-items and row items are cited by their labels as written (ロ,
+ * （二）, １) when `labels` gives them, since their style varies by level.
+ */
+export function formatCitation(path: readonly AddressStep[], labels?: readonly (string | undefined)[]): string {
+  return path
+    .map((s, i) => {
+      const label = labels?.[i];
+      return label !== undefined && label !== '' && LABELLED.has(s.kind) ? label : stepText(s);
+    })
+    .join('');
 }

@@ -4,6 +4,7 @@
  * (`etco/art4/para1/item3`) or a Japanese citation (輸出令第四条第一項第三号).
  */
 import { readCitation } from './citation.js';
+import { formatCitation } from './cite-format.js';
 import { parseId, pathKey, IdSyntaxError } from './ids.js';
 import { compareBranched } from './numerals.js';
 import { walkProvisions } from './text.js';
@@ -20,11 +21,14 @@ export const KNOWN_ALIASES: Readonly<Record<string, readonly string[]>> = {
 /** The short name an instrument is cited by: 輸出令, 貨物等省令, or its title. */
 export function shortName(instrument: Instrument): string {
   const known = (KNOWN_ALIASES[instrument.id] ?? []).filter((n) => !/^[\x20-\x7e]+$/.test(n));
-  return instrument.meta.abbrev ?? known.find((n) => n.length > 1) ?? instrument.meta.title;
+  const abbrev = instrument.meta.abbrev?.split(/[,、，]/)[0]?.trim();
+  return abbrev || (known.find((n) => n.length > 1) ?? instrument.meta.title);
 }
 
 export interface CorpusIndex {
   instruments: Map<string, Instrument>;
+  /** Parent of each provision, by id (absent for top-level provisions). */
+  parents: Map<string, Provision>;
   /** Every name an instrument can be cited by → its id. */
   names: Map<string, string>;
   provisions: Map<string, Provision>;
@@ -37,12 +41,14 @@ function addressKey(instrument: string, path: readonly AddressStep[]): string {
 
 export function instrumentNames(instrument: Instrument): string[] {
   const m = instrument.meta;
-  return [...new Set([instrument.id, ...(KNOWN_ALIASES[instrument.id] ?? []), m.title, ...m.aliases, ...(m.lawNum ? [m.lawNum] : [])])];
+  // e-Gov's abbrev may list several names: "外為法,外国為替法"
+  const aliases = m.aliases.flatMap((a) => a.split(/[,、，]/)).map((a) => a.trim()).filter((a) => a !== '');
+  return [...new Set([instrument.id, ...(KNOWN_ALIASES[instrument.id] ?? []), m.title, ...aliases, ...(m.lawNum ? [m.lawNum] : [])])];
 }
 
 export function buildIndex(instruments: readonly Instrument[]): { index: CorpusIndex; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const index: CorpusIndex = { instruments: new Map(), names: new Map(), provisions: new Map(), byAddress: new Map() };
+  const index: CorpusIndex = { instruments: new Map(), parents: new Map(), names: new Map(), provisions: new Map(), byAddress: new Map() };
   for (const ins of instruments) {
     const other = index.instruments.get(ins.id);
     if (other) {
@@ -59,12 +65,21 @@ export function buildIndex(instruments: readonly Instrument[]): { index: CorpusI
       index.names.set(name, ins.id);
     }
     for (const p of walkProvisions(ins.provisions)) {
+      for (const c of p.children) index.parents.set(c.id, p);
       if (!index.provisions.has(p.id)) index.provisions.set(p.id, p);
       const key = addressKey(ins.id, p.address.path);
       if (!index.byAddress.has(key)) index.byAddress.set(key, p);
     }
   }
   return { index, diagnostics };
+}
+
+/** 第一条第十七号ロ（二）１: the citation of a provision, with the labels of its own line of ancestors. */
+export function citeProvision(index: CorpusIndex, p: Provision): string {
+  const labels = new Map<string, string>();
+  for (let q: Provision | undefined = p; q; q = index.parents.get(q.id)) labels.set(pathKey(q.address.path), q.label);
+  const path = p.address.path;
+  return formatCitation(path, path.map((_, i) => labels.get(pathKey(path.slice(0, i + 1)))));
 }
 
 export class LocateError extends Error {
@@ -85,6 +100,13 @@ export function findByAddress(index: CorpusIndex, instrument: string, path: read
   if (i >= 0) {
     const withPara = [...path.slice(0, i + 1), { kind: 'paragraph' as const, num: '1' }, ...path.slice(i + 1)];
     return index.byAddress.get(addressKey(instrument, withPara));
+  }
+  // an appended table written as a list has items where a table has rows (別表第二の二の一の項)
+  const rowAt = path.findIndex((s) => s.kind === 'row');
+  if (rowAt >= 0) {
+    const asItem = path.map((s, k) => (k === rowAt ? { ...s, kind: 'item' as const } : s));
+    const found = index.byAddress.get(addressKey(instrument, asItem));
+    if (found) return found;
   }
   // 第三条 inside 第二条から第四条まで　削除
   const last = path[path.length - 1];

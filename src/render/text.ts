@@ -1,8 +1,7 @@
 /**
  * Plain-text presentation of provisions and diagnostics for the terminal.
  */
-import { formatCitation } from '../model/cite-format.js';
-import { shortName } from '../model/locate.js';
+import { citeProvision, shortName, type CorpusIndex } from '../model/locate.js';
 import type { Diagnostic, Instrument, Provision } from '../model/types.js';
 
 export interface Styles {
@@ -58,7 +57,7 @@ export function formatProvisionText(p: Provision, st: Styles = plainStyles, inde
 }
 
 /** The line that introduces a provision: its id and its citation. */
-export function formatProvisionTitle(instrument: Instrument, p: Provision | undefined, st: Styles = plainStyles): string {
+export function formatProvisionTitle(index: CorpusIndex, instrument: Instrument, p: Provision | undefined, st: Styles = plainStyles): string {
   if (!p) return `${st.bold(instrument.id)}  ${instrument.meta.title}`;
-  return `${st.bold(p.id)}  ${shortName(instrument)}${formatCitation(p.address.path)}`;
+  return `${st.bold(p.id)}  ${shortName(instrument)}${citeProvision(index, p)}`;
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildIndex, locate, LocateError } from '../../src/model/locate.js';
+import { buildIndex, citeProvision, locate, LocateError, shortName } from '../../src/model/locate.js';
+import type { Instrument } from '../../src/model/types.js';
 import { parseSourceFile } from '../../src/pipeline/parse-file.js';
 import { REPO_ROOT } from '../support/paths.js';
 
@@ -46,5 +47,47 @@ describe('locate inside a range of deleted articles', () => {
   const { index } = buildIndex([fixture('articles')]);
   it.each(['試験令第三条', '900CO0000000010/art3'])('finds %s in 第二条から第四条まで', (ref) => {
     expect(locate(index, ref).provision?.id).toBe('900CO0000000010/art2to4');
+  });
+});
+
+describe('names, chapters, list-form tables and citations by label', () => {
+  const src = `---
+title: "試験法"
+identifier: "900AC0000000020"
+rank: "act"
+extra:
+  abbrev: "試験法,試験の法"
+---
+
+### 第一章の二　総則
+
+**第一条**　次に掲げるもの
+
+- 一　ある物
+  - イ　次のもの
+    - （一）　細目
+      - １　さらに細目
+
+**別表第二の二**
+
+- 一　牛の肉
+- 二　魚のフィレ
+`;
+  const parsed = parseSourceFile('t.md', Buffer.from(src));
+  const { index } = buildIndex(parsed.instrument ? [parsed.instrument] : []);
+
+  it.each([
+    ['試験の法第一条', '900AC0000000020/art1'],
+    ['試験法第一章の二', '900AC0000000020/ch1-2'],
+    ['試験法別表第二の二の二の項', '900AC0000000020/appx2-2/item2'],
+    ['試験法第一条第一号イ（一）１', '900AC0000000020/art1/para1/item1/i/1/1'],
+  ])('finds %s', (ref, id) => {
+    expect(locate(index, ref).provision?.id).toBe(id);
+  });
+
+  it('cites a provision with the labels of its line (イ（一）１, not イ（１）（１）)', () => {
+    const p = locate(index, '900AC0000000020/art1/para1/item1/i/1/1').provision;
+    expect(p && citeProvision(index, p)).toBe('第一条第一項第一号イ（一）１');
+    expect(shortName(parsed.instrument as Instrument)).toBe('試験法');
   });
 });

@@ -23,10 +23,11 @@ type Token =
   | { t: 'structure'; kind: 'chapter' | 'section' | 'subsection' | 'division'; num: string }
   | { t: 'article'; num: string; to?: string }
   | { t: 'paragraph'; num: string }
-  | { t: 'item'; num: string }
+  | { t: 'item'; num: string; to?: string }
   | { t: 'iroha'; num: string }
   | { t: 'paren'; num: string }
   | { t: 'digit'; num: string }
+  | { t: 'kanji'; num: string }
   | { t: 'appendix'; parts: string[]; row: boolean };
 
 const RULES: [RegExp, (m: RegExpExecArray) => Token | undefined][] = [
@@ -43,7 +44,12 @@ const RULES: [RegExp, (m: RegExpExecArray) => Token | undefined][] = [
     return to !== undefined ? { t: 'article', num, to } : { t: 'article', num };
   }],
   [new RegExp(`^第(${NUM})項`), (m) => num1(m[1], (num) => ({ t: 'paragraph', num }))],
-  [new RegExp(`^第(${NUM})号((?:の${NUM})*)`), (m) => num1(`${m[1] ?? ''}${m[2] ?? ''}`, (num) => ({ t: 'item', num }))],
+  [new RegExp(`^第(${NUM})号((?:の${NUM})*)(?:(?:から|及び)第(${NUM})号((?:の${NUM})*)(?:まで)?)?`), (m) => {
+    const num = parseBranchedNumber(`${m[1] ?? ''}${m[2] ?? ''}`);
+    const to = m[3] !== undefined ? parseBranchedNumber(`${m[3]}${m[4] ?? ''}`) : undefined;
+    if (num === undefined) return undefined;
+    return to !== undefined ? { t: 'item', num, to } : { t: 'item', num };
+  }],
   [new RegExp(`^別表(?:第(${BRANCHED}))?の(${BRANCHED})の項`), appendix],
   [new RegExp(`^別表(?:第(${BRANCHED}))?`), appendix],
   [new RegExp(`^[（(](${BRANCHED})[）)]`), (m) => num1(m[1], (num) => ({ t: 'paren', num }))],
@@ -52,6 +58,8 @@ const RULES: [RegExp, (m: RegExpExecArray) => Token | undefined][] = [
     return o === undefined ? undefined : { t: 'iroha', num: String(o) };
   }],
   [/^([０-９0-9]+)/, (m) => num1(m[1], (num) => ({ t: 'digit', num }))],
+  // a bare kanji number is a sub-item label only below another sub-item (ロ（二）１一)
+  [new RegExp(`^(${BRANCHED})`), (m) => num1(m[1], (num) => ({ t: 'kanji', num }))],
 ];
 
 function appendix(m: RegExpExecArray): Token {
@@ -114,12 +122,14 @@ export function readCitation(text: string, instrumentNames: readonly string[]): 
         for (const r of readings) r.push({ kind: 'paragraph', num: tok.num });
         break;
       case 'item':
-        for (const r of readings) r.push({ kind: 'item', num: tok.num });
+        for (const r of readings) r.push(tok.to !== undefined ? { kind: 'item', num: tok.num, to: tok.to } : { kind: 'item', num: tok.num });
         level = 0;
         break;
+      case 'kanji':
       case 'iroha':
       case 'paren':
       case 'digit':
+        if (tok.t === 'kanji' && level === 0) return [];
         level++;
         for (const r of readings) r.push({ kind: inRow ? rowItemKind(Math.min(level, 4)) : subitemKind(Math.min(level, 6)), num: tok.num });
         break;

@@ -20,6 +20,10 @@ describe('regpress show on the bundled corpus', () => {
     ['外為法第六十九条の六第二項第二号', '324AC0000000228/art69-6/para2/item2', '第六十九条の六第二項第二号'],
     ['貨物等省令第一条第四号ロ', '403M50000400049/art1/para1/item4/ro', '第一条第一項第四号ロ'],
     ['goods-ordinance/art1/para1/item4/ro', '403M50000400049/art1/para1/item4/ro', '第一条第一項第四号ロ'],
+    ['貨物等省令第一条第十七号ロ（二）１一', '403M50000400049/art1/para1/item17/ro/2/1/1', '第一条第一項第十七号ロ（二）１一'],
+    ['外為法第三条', '324AC0000000228/art2to4', '第二条から第四条まで'],
+    ['外為法第六章の二', '324AC0000000228/ch6-2', '第六章の二'],
+    ['外国為替法第四十八条', '324AC0000000228/art48', '第四十八条'],
   ];
   it.each(cases)('finds %s', async (ref, id, citation) => {
     const r = await runCli(['show', ref, '--json'], { cwd: REPO_ROOT });

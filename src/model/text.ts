@@ -53,3 +53,26 @@ export function reassembleText(instrument: Instrument): string {
 export function provisionFullText(p: Provision): string {
   return provisionPieces(p).filter((s) => s !== '').join('\u3000');
 }
+
+/** A provision's own content without its label and without its children: caption, text, further blocks, cells. */
+export function provisionOwnText(p: Provision): string {
+  const parts: string[] = [];
+  const caption = captionOf(p);
+  if (caption !== undefined) parts.push(p.kind === 'suppl-provision' ? caption : `（${caption}）`);
+  if (p.kind === 'chapter' || p.kind === 'section' || p.kind === 'subsection' || p.kind === 'division') parts.push(p.title);
+  else parts.push(p.text);
+  if (p.kind === 'appendix-table') for (const h of p.header) parts.push(h.text);
+  for (const b of p.extra) parts.push(b.text);
+  if (p.kind === 'row') {
+    for (const c of p.cells) parts.push(c.text);
+    for (const row of p.continuation) for (const c of row) parts.push(c.text);
+  }
+  return parts.filter((s) => s !== '').join('\n');
+}
+
+/** The content of a provision and all its descendants, labels of descendants included, own label excluded. */
+export function provisionSubtreeText(p: Provision): string {
+  const parts = [provisionOwnText(p)];
+  for (const c of p.children) parts.push(`${c.label}\u3000${provisionSubtreeText(c)}`);
+  return parts.join('\n');
+}

@@ -134,7 +134,16 @@ function alignUnits(olds: Unit[], news: Unit[], minSim: number): [number, number
     }
     return out;
   };
-  const loose = between(strict, (a, b) => lcs(a, b, key));
+  // short contents (削除, 同上) are alike everywhere: they must not anchor the
+  // alignment across a provision that changed, so they are left to the DP
+  const unique = new Map<Unit, string>();
+  const looseKey = (u: Unit) => {
+    if (u.subtree.length >= 8) return key(u);
+    let k = unique.get(u);
+    if (k === undefined) unique.set(u, (k = `\u0000unique${unique.size}`));
+    return k;
+  };
+  const loose = between(strict, (a, b) => lcs(a, b, looseKey));
   anchors.push(...loose);
   // pass 3: in the gaps, the most similar pairs in order
   return between(anchors, (a, b) => dpAlign(a, b, olds, news, minSim));
@@ -232,7 +241,10 @@ export function alignInstruments(oldIns: Instrument | undefined, newIns: Instrum
     mapIds(o, n);
     const ownBefore = provisionOwnText(o);
     const ownAfter = provisionOwnText(n);
-    const stepChanged = o.id.slice(o.id.lastIndexOf('/') + 1) !== n.id.slice(n.id.lastIndexOf('/') + 1) || o.label !== n.label;
+    // 附則 blocks carry no number of their own: their ordinal shifts whenever an
+    // amending act's 附則 is filed before them, which is not a renumbering
+    const ordinalOnly = o.kind === 'suppl-provision' && o.label === n.label;
+    const stepChanged = !ordinalOnly && (o.id.slice(o.id.lastIndexOf('/') + 1) !== n.id.slice(n.id.lastIndexOf('/') + 1) || o.label !== n.label);
     const ids = o.id !== n.id ? { oldId: o.id, newId: n.id } : {};
     const where = { address: n.address, ...(o.id !== n.id ? { oldAddress: o.address } : {}), oldRange: o.range, newRange: n.range };
     if (!o.deleted && n.deleted) {
@@ -292,7 +304,10 @@ export function alignInstruments(oldIns: Instrument | undefined, newIns: Instrum
       }
     });
     const a = bestIdx >= 0 ? added.splice(bestIdx, 1)[0] : undefined;
-    if (a) {
+    if (a && (a.id === r.id || (a.kind === 'suppl-provision' && subtreeOf(a) === subtreeOf(r)))) {
+      // the same provision after all (same id), or the same 附則 filed at another ordinal
+      compare(r, a);
+    } else if (a) {
       renumbering[r.id] = a.id;
       const before = provisionOwnText(r);
       const after = provisionOwnText(a);
@@ -326,7 +341,9 @@ export function alignInstruments(oldIns: Instrument | undefined, newIns: Instrum
     return ox - oy || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
   });
   const metadata = metadataChanges(oldIns?.meta, newIns?.meta);
+  const effective = newIns?.meta.effective ?? newIns?.meta.enforcedAt;
   return {
+    ...(effective !== undefined ? { effective } : {}),
     instrument: ins.id,
     title: ins.meta.title,
     ...(oldIns ? { oldFile: oldIns.file } : {}),

@@ -7,8 +7,12 @@
 import { diffArrays } from 'diff';
 import type { Redline, RedlineSegment } from './types.js';
 
-/** Half-width runs of letters/digits, full-width ones, whitespace runs; otherwise one character (code point). */
-const TOKEN = /[A-Za-z0-9]+(?:[.,][0-9]+)*|[Ａ-Ｚａ-ｚ０-９]+|[ \t\n\u3000]+|[\s\S]/gu;
+/**
+ * Tokens: a number written in kanji digits (一六, 一、〇〇〇, 〇・一) so that a
+ * threshold reads [-一六-]{+一二+}, not 一[-六-]{+二+}; runs of half-width and
+ * of full-width letters and digits; whitespace runs; otherwise one character.
+ */
+const TOKEN = /[〇一二三四五六七八九]+(?:[・、][〇一二三四五六七八九]+)*|[A-Za-z0-9]+(?:[.,][0-9]+)*|[Ａ-Ｚａ-ｚ０-９]+|[ \t\n\u3000]+|[\s\S]/gu;
 
 export function tokenize(text: string): string[] {
   return text.match(TOKEN) ?? [];
@@ -39,7 +43,62 @@ export function computeRedline(before: string, after: string, limits: RedlineLim
   }
   const segments: RedlineSegment[] = [];
   for (const c of changes) push(segments, c.added ? 'insert' : c.removed ? 'delete' : 'equal', c.value.join(''));
-  return { segments };
+  return { segments: cleanupSemantic(segments) };
+}
+
+interface Group {
+  equal?: string;
+  del: string;
+  ins: string;
+}
+
+/**
+ * A character diff of reworded text leaves one-character coincidences
+ * (又は, 酸) between edits: "[-過塩素酸塩-]{+燃料+}又は[-クロム-]酸…". As in
+ * diff-match-patch's semantic cleanup, an equality no longer than the edits
+ * on both sides of it is folded into them, until nothing changes; the reader
+ * then sees whole phrases replaced.
+ */
+export function cleanupSemantic(segments: readonly RedlineSegment[]): RedlineSegment[] {
+  // alternate: change group, equality, change group, …
+  const groups: Group[] = [];
+  for (const s of segments) {
+    if (s.op === 'equal') groups.push({ equal: s.text, del: '', ins: '' });
+    else {
+      let g = groups[groups.length - 1];
+      if (!g || g.equal !== undefined) {
+        g = { del: '', ins: '' };
+        groups.push(g);
+      }
+      if (s.op === 'delete') g.del += s.text;
+      else g.ins += s.text;
+    }
+  }
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (let i = 1; i + 1 < groups.length; i++) {
+      const e = groups[i] as Group;
+      const before = groups[i - 1] as Group;
+      const after = groups[i + 1] as Group;
+      if (e.equal === undefined || before.equal !== undefined || after.equal !== undefined) continue;
+      const len = [...e.equal].length;
+      if (len <= Math.max(before.del.length, before.ins.length) && len <= Math.max(after.del.length, after.ins.length)) {
+        groups.splice(i - 1, 3, { del: before.del + e.equal + after.del, ins: before.ins + e.equal + after.ins });
+        changed = true;
+        i--;
+      }
+    }
+  }
+  const out: RedlineSegment[] = [];
+  for (const g of groups) {
+    if (g.equal !== undefined) push(out, 'equal', g.equal);
+    else {
+      push(out, 'delete', g.del);
+      push(out, 'insert', g.ins);
+    }
+  }
+  return out;
 }
 
 /** The redline as readable text: `[-old-]{+new+}`, as git's word diff writes it. */

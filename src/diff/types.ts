@@ -80,6 +80,8 @@ export interface InstrumentDiff {
   changes: ProvisionChange[];
   /** Every id that changed between the revisions: old id → new id. */
   renumbering: Record<string, string>;
+  /** When the newer version takes effect, from its front matter (effective:, else enforced_at). */
+  effective?: string;
 }
 
 export interface CorpusDiff {

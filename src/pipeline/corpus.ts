@@ -5,17 +5,19 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { JsonCache } from '../load/cache.js';
-import { openCorpus, type Revision } from '../load/corpus.js';
+import { openCorpus, type Revision, type SourceFile } from '../load/corpus.js';
 import { GitRepo } from '../load/git.js';
 import { buildIndex, type CorpusIndex } from '../model/locate.js';
 import type { Diagnostic, Instrument } from '../model/types.js';
 import type { Context } from './context.js';
-import { resolveAt } from './revision.js';
 import type { ParsedFile } from './parse-file.js';
 import { PARSER_VERSION } from './parser-version.js';
+import { resolveAt } from './revision.js';
 
 export interface Corpus {
   revision: Revision;
+  /** The files read, with their blob ids: what a diff of two corpora is keyed by. */
+  files: SourceFile[];
   instruments: Instrument[];
   diagnostics: Diagnostic[];
   index: CorpusIndex;
@@ -27,13 +29,15 @@ export interface Session {
   repo: GitRepo;
   ctx: Context;
   cache: JsonCache | undefined;
+  /** Parses of this run, by path and blob: a history walk reads each version once. */
+  memo: Map<string, ParsedFile>;
   close(): void;
 }
 
 export async function openSession(ctx: Context): Promise<Session> {
   const repo = await GitRepo.open(ctx.repo);
   const cache = ctx.useCache === false ? undefined : new JsonCache(ctx.cacheDir !== undefined ? path.resolve(repo.root, ctx.cacheDir) : defaultCacheDir(repo.gitDir));
-  return { repo, ctx, cache, close: () => repo.close() };
+  return { repo, ctx, cache, memo: new Map(), close: () => repo.close() };
 }
 
 /** The default cache folder: inside the git directory, invisible to the work tree and to git. */
@@ -50,15 +54,20 @@ function cacheKey(file: string, blob: string): string {
   return createHash('sha1').update(`parse-v${PARSER_VERSION}\0${file}\0${blob}`).digest('hex');
 }
 
-export async function loadCorpus(session: Session, revision: Revision): Promise<Corpus> {
-  const { ctx, cache } = session;
-  const reader = await openCorpus(session.repo, ctx.corpus, revision);
+/**
+ * Parses files (path + blob) through the run's memo and the disk cache;
+ * `read` supplies the bytes of those that are in neither.
+ */
+export async function parseFiles(session: Session, files: readonly SourceFile[], read: (fs: readonly SourceFile[]) => Promise<Map<string, Uint8Array>>): Promise<{ results: Map<string, ParsedFile>; cached: number }> {
+  const { ctx, cache, memo } = session;
   const results = new Map<string, ParsedFile>();
-  const missing = [];
+  const missing: SourceFile[] = [];
   let cached = 0;
-  for (const f of reader.files) {
-    const hit = cache ? await cache.get<ParsedFile>(cacheKey(f.path, f.blob)) : undefined;
+  for (const f of files) {
+    const key = cacheKey(f.path, f.blob);
+    const hit = memo.get(key) ?? (cache ? await cache.get<ParsedFile>(key) : undefined);
     if (hit) {
+      memo.set(key, hit);
       results.set(f.path, hit);
       cached++;
     } else missing.push(f);
@@ -66,13 +75,27 @@ export async function loadCorpus(session: Session, revision: Revision): Promise<
   if (missing.length > 0) {
     // loaded only on a cache miss: unified, remark and yaml are a third of a warm run's start-up
     const { parseSourceFile } = await import('./parse-file.js');
-    const contents = await reader.read(missing);
+    const contents = await read(missing);
     for (const f of missing) {
       const parsed = parseSourceFile(f.path, contents.get(f.blob) ?? new Uint8Array(), ctx.limits);
+      const key = cacheKey(f.path, f.blob);
+      memo.set(key, parsed);
       results.set(f.path, parsed);
-      if (cache) await cache.put(cacheKey(f.path, f.blob), parsed);
+      if (cache) await cache.put(key, parsed);
     }
   }
+  return { results, cached };
+}
+
+/** One version of one file, from git, through the caches. */
+export async function loadVersion(session: Session, file: SourceFile): Promise<ParsedFile> {
+  const { results } = await parseFiles(session, [file], (fs) => session.repo.readBlobs(fs.map((f) => f.blob)));
+  return results.get(file.path) as ParsedFile;
+}
+
+export async function loadCorpus(session: Session, revision: Revision): Promise<Corpus> {
+  const reader = await openCorpus(session.repo, session.ctx.corpus, revision);
+  const { results, cached } = await parseFiles(session, reader.files, reader.read);
   const instruments: Instrument[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const f of reader.files) {
@@ -85,6 +108,7 @@ export async function loadCorpus(session: Session, revision: Revision): Promise<
   diagnostics.push(...indexDiagnostics);
   return {
     revision,
+    files: reader.files,
     instruments,
     diagnostics: sortDiagnostics(diagnostics),
     index,

@@ -1,12 +1,18 @@
 /**
  * The commands: each takes parsed options, calls the pipeline and prints.
  */
-import { citeProvision, locate } from '../model/locate.js';
+import { citeProvision, KNOWN_ALIASES, locate, shortName } from '../model/locate.js';
+import type { CorpusDiff } from '../diff/types.js';
+import { diffCorpora } from '../pipeline/diff.js';
+import { corpusLog, provisionHistory, type ChangeCounts } from '../pipeline/history.js';
+import { formatRedline } from '../diff/text.js';
+import { isDate } from '../model/versions.js';
+import { formatDiffHtml, formatDiffMarkdown, formatDiffText, type DiffPresentation } from '../render/diff-text.js';
 import { walkProvisions } from '../model/text.js';
 import type { Diagnostic, Provision } from '../model/types.js';
 import { loadCorpus, openSession, resolveRevision, type Corpus } from '../pipeline/corpus.js';
 import { formatDiagnostic, formatProvisionText, formatProvisionTitle } from '../render/text.js';
-import { EXIT_CONTENT, EXIT_OK, type CommandEnv } from './main.js';
+import { EXIT_CONTENT, EXIT_OK, UsageError, type CommandEnv } from './main.js';
 
 async function withCorpus<T>(env: CommandEnv, at: string | undefined, f: (c: Corpus) => T | Promise<T>): Promise<T> {
   const session = await openSession(env.ctx);
@@ -101,4 +107,140 @@ export async function exportCommand(env: CommandEnv, opts: { at?: string }): Pro
     io.stdout(`${JSON.stringify(out)}\n`);
     return counts(corpus.diagnostics).errors > 0 ? EXIT_CONTENT : EXIT_OK;
   });
+}
+
+function instrumentFilter(corpora: Corpus[], ref: string | undefined): Set<string> | undefined {
+  if (ref === undefined) return undefined;
+  for (const c of corpora) {
+    const id = c.index.instruments.has(ref) ? ref : c.index.names.get(ref);
+    if (id !== undefined) return new Set([id]);
+  }
+  const known = Object.entries(KNOWN_ALIASES).find(([id, names]) => id === ref || names.includes(ref));
+  if (known) return new Set([known[0]]);
+  throw new UsageError(`--instrument ${ref} names no instrument in either revision`);
+}
+
+function presentation(before: Corpus, after: Corpus): DiffPresentation {
+  return {
+    cite: (id, side) => {
+      const c = side === 'old' ? before : after;
+      const p = c.index.provisions.get(id);
+      return p ? citeProvision(c.index, p) : '';
+    },
+    name: (id) => {
+      const ins = after.index.instruments.get(id) ?? before.index.instruments.get(id);
+      return ins ? shortName(ins) : id;
+    },
+  };
+}
+
+export async function diffCommand(env: CommandEnv, from: string, to: string | undefined, opts: { instrument?: string; format?: string; json?: boolean }): Promise<number> {
+  const { io, colors } = env;
+  const format = opts.json ? 'json' : (opts.format ?? 'text');
+  if (!['text', 'json', 'md', 'html', 'shinkyu'].includes(format)) throw new UsageError(`--format ${format}: choose text, json, md, html or shinkyu`);
+  const session = await openSession(env.ctx);
+  try {
+    const a = await resolveRevision(session, from);
+    const b = await resolveRevision(session, to);
+    const before = await loadCorpus(session, a);
+    const after = await loadCorpus(session, b);
+    const only = instrumentFilter([after, before], opts.instrument);
+    const diff = await diffCorpora(session, before, after, only);
+    const p = presentation(before, after);
+    switch (format) {
+      case 'json':
+        io.stdout(`${JSON.stringify(diffJson(diff), null, 2)}\n`);
+        break;
+      case 'md':
+        io.stdout(formatDiffMarkdown(diff, p));
+        break;
+      case 'html':
+        io.stdout(formatDiffHtml(diff, p));
+        break;
+      case 'shinkyu': {
+        const { renderShinkyuHtml } = await import('../render/shinkyu.js');
+        io.stdout(renderShinkyuHtml(diff, before.index, after.index));
+        break;
+      }
+      default:
+        io.stdout(formatDiffText(diff, p, colors));
+    }
+    return EXIT_OK;
+  } finally {
+    session.close();
+  }
+}
+
+/** The JSON contract: {from, to, changes:[…]} with every instrument's changes in one list. */
+export function diffJson(diff: CorpusDiff) {
+  return {
+    from: diff.from,
+    to: diff.to,
+    instruments: diff.instruments.filter((i) => i.status !== 'unchanged').map((i) => ({ instrument: i.instrument, title: i.title, status: i.status, metadata: i.metadata, renumbering: i.renumbering })),
+    changes: diff.instruments.flatMap((i) => i.changes),
+  };
+}
+
+function countsText(c: ChangeCounts): string {
+  const parts: string[] = [];
+  if (c.added) parts.push(`${c.added} added`);
+  if (c.removed) parts.push(`${c.removed} removed`);
+  if (c.modified) parts.push(`${c.modified} modified`);
+  if (c.renumbered) parts.push(`${c.renumbered} renumbered`);
+  if (c.moved) parts.push(`${c.moved} moved`);
+  if (c['became-削除']) parts.push(`${c['became-削除']} became 削除`);
+  return parts.length ? parts.join(', ') : 'no provision changed';
+}
+
+export async function logCommand(env: CommandEnv, opts: { instrument?: string; json?: boolean; asOf?: string; at?: string }): Promise<number> {
+  const { io, colors } = env;
+  const asOf = opts.asOf ?? env.today;
+  if (!isDate(asOf)) throw new UsageError(`--as-of ${asOf} is not a date YYYY-MM-DD`);
+  const session = await openSession(env.ctx);
+  try {
+    const head = await session.repo.resolveRevision(opts.at ?? 'HEAD');
+    let only: Set<string> | undefined;
+    if (opts.instrument !== undefined) only = instrumentFilter([await loadCorpus(session, { kind: 'commit', commit: head })], opts.instrument);
+    const entries = await corpusLog(session, head, asOf, only);
+    if (opts.json) {
+      io.stdout(`${JSON.stringify({ head, asOf, revisions: entries }, null, 2)}\n`);
+      return EXIT_OK;
+    }
+    for (const e of entries) {
+      io.stdout(`${colors.yellow(e.commit.slice(0, 12))} ${e.date.slice(0, 10)} ${e.subject}\n`);
+      for (const i of e.instruments) {
+        io.stdout(`    ${i.id}  effective ${i.effective}  ${i.status}  ${countsText(i.counts)}\n`);
+      }
+    }
+    return EXIT_OK;
+  } finally {
+    session.close();
+  }
+}
+
+export async function historyCommand(env: CommandEnv, ref: string, opts: { json?: boolean; at?: string }): Promise<number> {
+  const { io, colors } = env;
+  const session = await openSession(env.ctx);
+  try {
+    const head = await session.repo.resolveRevision(opts.at ?? 'HEAD');
+    const corpus = await loadCorpus(session, { kind: 'commit', commit: head });
+    const { instrument, provision } = locate(corpus.index, ref);
+    if (!provision) throw new UsageError(`history needs a provision, not a whole instrument: ${ref}`);
+    const versions = await provisionHistory(session, head, instrument.file, provision.id);
+    if (opts.json) {
+      io.stdout(`${JSON.stringify({ id: provision.id, citation: citeProvision(corpus.index, provision), versions }, null, 2)}\n`);
+      return EXIT_OK;
+    }
+    io.stdout(`${formatProvisionTitle(corpus.index, instrument, provision, colors)}: ${versions.length} version${versions.length === 1 ? '' : 's'}\n`);
+    for (const v of versions) {
+      const kind = v.change ? v.change.kind : versions[versions.length - 1] === v ? 'first seen' : 'changed below';
+      const renamed = v.change?.oldId && v.change.oldId !== v.id ? ` (was ${v.change.oldId})` : '';
+      io.stdout(`\n${colors.yellow(v.commit.slice(0, 12))} ${v.date.slice(0, 10)} effective ${v.effective}  ${kind}${renamed}\n`);
+      if (v.change?.redline) io.stdout(`  ${formatRedline(v.change.redline).replace(/\n/g, '\n  ')}\n`);
+      else io.stdout(`  ${v.text.replace(/\n/g, '\n  ')}\n`);
+    }
+    return EXIT_OK;
+  } finally {
+    session.close();
+  }
 }

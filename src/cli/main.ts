@@ -10,7 +10,7 @@ import { RevisionError, GitError } from '../load/git.js';
 import { LocateError } from '../model/locate.js';
 import { DateError } from '../pipeline/revision.js';
 import type { Context, Logger } from '../pipeline/context.js';
-import { checkCommand, exportCommand, showCommand } from './commands.js';
+import { checkCommand, diffCommand, exportCommand, historyCommand, logCommand, showCommand } from './commands.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -19,6 +19,8 @@ export interface Io {
   isTTY: boolean;
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
+  /** Overrides today's date (tests); default: the clock. */
+  today?: string;
 }
 
 export const EXIT_OK = 0;
@@ -49,6 +51,8 @@ export interface GlobalOptions {
 export interface CommandEnv {
   io: Io;
   ctx: Context;
+  /** Today's date (YYYY-MM-DD), read once here: library code never reads the clock. */
+  today: string;
   colors: ReturnType<typeof createColors>;
 }
 
@@ -64,7 +68,7 @@ function makeEnv(program: Command, io: Io): CommandEnv {
     cacheDir: g.cacheDir,
     logger,
   };
-  return { io, ctx, colors };
+  return { io, ctx, colors, today: io.today ?? new Date().toISOString().slice(0, 10) };
 }
 
 export async function run(argv: readonly string[], io: Io): Promise<number> {
@@ -111,6 +115,39 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .option('--json', 'JSON output (the only format; accepted for symmetry)')
     .action(async (opts) => {
       exit = await exportCommand(makeEnv(program, io), opts);
+    });
+
+  program
+    .command('log')
+    .description('revisions that changed the corpus, newest first, with what each changed')
+    .option('--instrument <ref>', 'only revisions that changed this instrument')
+    .option('--at <rev>', 'history of this revision (default: HEAD)')
+    .option('--as-of <date>', 'the date statuses (in force, not yet in force, superseded) refer to (default: today)')
+    .option('--json', 'print the revisions as JSON')
+    .action(async (opts) => {
+      exit = await logCommand(makeEnv(program, io), opts);
+    });
+
+  program
+    .command('history')
+    .description('every version of one provision, following it through renumbering')
+    .argument('<ref>', 'provision id or Japanese citation (as it is named at --at)')
+    .option('--at <rev>', 'the revision to start from (default: HEAD)')
+    .option('--json', 'print the versions as JSON')
+    .action(async (ref: string, opts) => {
+      exit = await historyCommand(makeEnv(program, io), ref, opts);
+    });
+
+  program
+    .command('diff')
+    .description('what changed between two revisions, provision by provision')
+    .argument('<from>', 'older revision: a git revision or a date YYYY-MM-DD')
+    .argument('[to]', 'newer revision (default: the work tree)')
+    .option('--instrument <ref>', 'only this instrument (e-Gov id or name, e.g. 輸出令)')
+    .option('--format <format>', 'text, json, md, html or shinkyu (新旧対照表)', 'text')
+    .option('--json', 'same as --format json')
+    .action(async (from: string, to: string | undefined, opts) => {
+      exit = await diffCommand(makeEnv(program, io), from, to, opts);
     });
 
   try {

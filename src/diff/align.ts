@@ -222,23 +222,42 @@ function labelled(p: Provision, text: string): string {
   return p.label === '' ? text : text === '' ? p.label : `${p.label}\u3000${text}`;
 }
 
+/**
+ * Changes are collected in document order as the alignment walks: a slot
+ * holds the place of a provision that was removed or added until the move
+ * pass knows whether it moved, so nothing needs sorting afterwards.
+ */
+interface Slot {
+  entries: Entry[];
+}
+type Entry = ProvisionChange | Slot;
+
+function flatten(entries: readonly Entry[], out: ProvisionChange[] = []): ProvisionChange[] {
+  for (const e of entries) {
+    if ('entries' in e) flatten(e.entries, out);
+    else out.push(e);
+  }
+  return out;
+}
+
+/** What an added or removed provision shows: a chapter only its heading (its articles are listed one by one). */
+function wholeText(p: Provision): string {
+  return isStructural(p) ? labelled(p, p.title) : provisionFullText(p);
+}
+
 export function alignInstruments(oldIns: Instrument | undefined, newIns: Instrument | undefined, options: AlignOptions = {}): InstrumentDiff {
   const minSim = options.minSimilarity ?? 0.5;
   const ins = (newIns ?? oldIns) as Instrument;
-  const changes: ProvisionChange[] = [];
+  const root: Entry[] = [];
   const renumbering: Record<string, string> = {};
-  const removedRoots: Provision[] = [];
-  const addedRoots: Provision[] = [];
+  const removedRoots: { p: Provision; slot: Slot }[] = [];
+  const addedRoots: { p: Provision; slot: Slot }[] = [];
   const base = { instrument: ins.id };
 
-  const mapIds = (o: Provision, n: Provision) => {
-    if (o.id !== n.id) renumbering[o.id] = n.id;
-  };
-
-  const compare = (o: Provision, n: Provision) => {
+  const compare = (o: Provision, n: Provision, sink: Entry[]) => {
     // identical subtree under the same id: nothing below can have changed
     if (o.id === n.id && o.label === n.label && subtreeOf(o) === subtreeOf(n)) return;
-    mapIds(o, n);
+    if (o.id !== n.id) renumbering[o.id] = n.id;
     const ownBefore = provisionOwnText(o);
     const ownAfter = provisionOwnText(n);
     // 附則 blocks carry no number of their own: their ordinal shifts whenever an
@@ -248,13 +267,13 @@ export function alignInstruments(oldIns: Instrument | undefined, newIns: Instrum
     const ids = o.id !== n.id ? { oldId: o.id, newId: n.id } : {};
     const where = { address: n.address, ...(o.id !== n.id ? { oldAddress: o.address } : {}), oldRange: o.range, newRange: n.range };
     if (!o.deleted && n.deleted) {
-      changes.push({ ...base, kind: 'became-削除', id: n.id, ...ids, ...where, before: provisionFullText(o), after: labelled(n, ownAfter), editorial: false });
+      sink.push({ ...base, kind: 'became-削除', id: n.id, ...ids, ...where, before: wholeText(o), after: labelled(n, ownAfter), editorial: false });
       return;
     }
     if (ownBefore !== ownAfter) {
       const redline = computeRedline(ownBefore, ownAfter, options.redline);
       const numbers = options.compareNumbers?.(ownBefore, ownAfter);
-      changes.push({
+      sink.push({
         ...base,
         kind: stepChanged ? 'renumbered' : 'modified',
         id: n.id,
@@ -267,35 +286,45 @@ export function alignInstruments(oldIns: Instrument | undefined, newIns: Instrum
         ...(numbers && numbers.length > 0 ? { numbers } : {}),
       });
     } else if (stepChanged) {
-      changes.push({ ...base, kind: 'renumbered', id: n.id, ...ids, ...where, before: labelled(o, ownBefore), after: labelled(n, ownAfter), editorial: true });
+      sink.push({ ...base, kind: 'renumbered', id: n.id, ...ids, ...where, before: labelled(o, ownBefore), after: labelled(n, ownAfter), editorial: true });
     }
-    if (!isStructural(o)) alignLists(o.children, n.children);
+    if (!isStructural(o)) alignLists(o.children, n.children, sink);
   };
 
-  const alignLists = (oldList: readonly Provision[], newList: readonly Provision[]) => {
+  const alignLists = (oldList: readonly Provision[], newList: readonly Provision[], sink: Entry[]) => {
     const ou = units(oldList);
     const nu = units(newList);
     const pairs = alignUnits(ou, nu, minSim);
-    const matchedOld = new Set(pairs.map(([i]) => i));
-    const matchedNew = new Set(pairs.map(([, j]) => j));
-    for (const [i, j] of pairs) compare((ou[i] as Unit).p, (nu[j] as Unit).p);
-    ou.forEach((u, i) => {
-      if (!matchedOld.has(i)) removedRoots.push(u.p);
-    });
-    nu.forEach((u, j) => {
-      if (!matchedNew.has(j)) addedRoots.push(u.p);
-    });
+    let io = 0;
+    let jn = 0;
+    // removed before added before the pair they precede: the order of a 新旧対照表
+    for (const [i, j] of [...pairs, [ou.length, nu.length] as [number, number]]) {
+      for (; io < i; io++) {
+        const slot: Slot = { entries: [] };
+        removedRoots.push({ p: (ou[io] as Unit).p, slot });
+        sink.push(slot);
+      }
+      for (; jn < j; jn++) {
+        const slot: Slot = { entries: [] };
+        addedRoots.push({ p: (nu[jn] as Unit).p, slot });
+        sink.push(slot);
+      }
+      if (i < ou.length && j < nu.length) compare((ou[i] as Unit).p, (nu[j] as Unit).p, sink);
+      io = i + 1;
+      jn = j + 1;
+    }
   };
 
-  alignLists(oldIns?.provisions ?? [], newIns?.provisions ?? []);
+  alignLists(oldIns?.provisions ?? [], newIns?.provisions ?? [], root);
 
-  // moves: a provision gone from one place and added, alike, in another
+  // moves: a provision gone from one place and added, alike, in another;
+  // the move is reported where the provision now stands
   const added = [...addedRoots];
-  for (const r of removedRoots) {
+  for (const { p: r, slot: rSlot } of removedRoots) {
     const ru: Unit = { p: r, subtree: subtreeOf(r), own: '', step: '' };
     let bestIdx = -1;
     let bestSim = 0.9;
-    added.forEach((a, k) => {
+    added.forEach(({ p: a }, k) => {
       if (a.kind !== r.kind || isStructural(a)) return;
       const s = similarity(ru, { p: a, subtree: subtreeOf(a), own: '', step: '' });
       if (s >= bestSim) {
@@ -303,43 +332,41 @@ export function alignInstruments(oldIns: Instrument | undefined, newIns: Instrum
         bestIdx = k;
       }
     });
-    const a = bestIdx >= 0 ? added.splice(bestIdx, 1)[0] : undefined;
-    if (a && (a.id === r.id || (a.kind === 'suppl-provision' && subtreeOf(a) === subtreeOf(r)))) {
-      // the same provision after all (same id), or the same 附則 filed at another ordinal
-      compare(r, a);
-    } else if (a) {
-      renumbering[r.id] = a.id;
-      const before = provisionOwnText(r);
-      const after = provisionOwnText(a);
-      changes.push({
-        ...base,
-        kind: 'moved',
-        id: a.id,
-        oldId: r.id,
-        newId: a.id,
-        address: a.address,
-        oldAddress: r.address,
-        oldRange: r.range,
-        newRange: a.range,
-        before: labelled(r, before),
-        after: labelled(a, after),
-        ...(before !== after ? { redline: computeRedline(before, after, options.redline) } : {}),
-        editorial: false,
-      });
-      if (!isStructural(r)) alignLists(r.children, a.children);
-    } else {
-      changes.push({ ...base, kind: 'removed', id: r.id, oldAddress: r.address, oldRange: r.range, before: provisionFullText(r), editorial: false });
+    const found = bestIdx >= 0 ? added.splice(bestIdx, 1)[0] : undefined;
+    if (!found) {
+      rSlot.entries.push({ ...base, kind: 'removed', id: r.id, oldAddress: r.address, oldRange: r.range, before: wholeText(r), editorial: false });
+      continue;
     }
+    const { p: a, slot: aSlot } = found;
+    if (a.id === r.id || (a.kind === 'suppl-provision' && subtreeOf(a) === subtreeOf(r))) {
+      // the same provision after all (same id), or the same 附則 filed at another ordinal
+      compare(r, a, aSlot.entries);
+      continue;
+    }
+    renumbering[r.id] = a.id;
+    const before = provisionOwnText(r);
+    const after = provisionOwnText(a);
+    aSlot.entries.push({
+      ...base,
+      kind: 'moved',
+      id: a.id,
+      oldId: r.id,
+      newId: a.id,
+      address: a.address,
+      oldAddress: r.address,
+      oldRange: r.range,
+      newRange: a.range,
+      before: labelled(r, before),
+      after: labelled(a, after),
+      ...(before !== after ? { redline: computeRedline(before, after, options.redline) } : {}),
+      editorial: false,
+    });
+    if (!isStructural(r)) alignLists(r.children, a.children, aSlot.entries);
   }
-  for (const a of added) {
-    changes.push({ ...base, kind: 'added', id: a.id, address: a.address, newRange: a.range, after: provisionFullText(a), editorial: false });
+  for (const { p: a, slot } of added) {
+    slot.entries.push({ ...base, kind: 'added', id: a.id, address: a.address, newRange: a.range, after: wholeText(a), editorial: false });
   }
-
-  changes.sort((x, y) => {
-    const ox = (x.newRange ?? x.oldRange)?.start.offset ?? 0;
-    const oy = (y.newRange ?? y.oldRange)?.start.offset ?? 0;
-    return ox - oy || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
-  });
+  const changes = flatten(root);
   const metadata = metadataChanges(oldIns?.meta, newIns?.meta);
   const effective = newIns?.meta.effective ?? newIns?.meta.enforcedAt;
   return {

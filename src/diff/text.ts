@@ -8,11 +8,12 @@ import { diffArrays } from 'diff';
 import type { Redline, RedlineSegment } from './types.js';
 
 /**
- * Tokens: a number written in kanji digits (一六, 一、〇〇〇, 〇・一) so that a
+ * Tokens: a number written in kanji digits (一六, 一、〇〇〇, 〇・一; 、 only as
+ * a thousands separator, so the list 一、二〇 stays two tokens) so that a
  * threshold reads [-一六-]{+一二+}, not 一[-六-]{+二+}; runs of half-width and
  * of full-width letters and digits; whitespace runs; otherwise one character.
  */
-const TOKEN = /[〇一二三四五六七八九]+(?:[・、][〇一二三四五六七八九]+)*|[A-Za-z0-9]+(?:[.,][0-9]+)*|[Ａ-Ｚａ-ｚ０-９]+|[ \t\n\u3000]+|[\s\S]/gu;
+const TOKEN = /[〇一二三四五六七八九]+(?:、[〇一二三四五六七八九]{3}(?![〇一二三四五六七八九]))*(?:・[〇一二三四五六七八九]+)?|[A-Za-z0-9]+(?:[.,][0-9]+)*|[Ａ-Ｚａ-ｚ０-９]+|[ \t\n\u3000]+|[\s\S]/gu;
 
 export function tokenize(text: string): string[] {
   return text.match(TOKEN) ?? [];
@@ -92,10 +93,34 @@ export function cleanupSemantic(segments: readonly RedlineSegment[]): RedlineSeg
   }
   const out: RedlineSegment[] = [];
   for (const g of groups) {
-    if (g.equal !== undefined) push(out, 'equal', g.equal);
-    else {
-      push(out, 'delete', g.del);
-      push(out, 'insert', g.ins);
+    if (g.equal !== undefined) {
+      push(out, 'equal', g.equal);
+      continue;
+    }
+    // [-を-]{+及び…場合を+} is an insertion before an unchanged を: say so; but
+    // a number stays whole: [-五-]{+二五+} reads as 5 → 25
+    const numeric = /^[〇一二三四五六七八九0-9０-９・、．.]+$/;
+    const common = g.del !== '' && g.ins !== '' && !numeric.test(g.del) && !numeric.test(g.ins) ? (g.ins.endsWith(g.del) ? 'suffix' : g.ins.startsWith(g.del) ? 'prefix' : g.del.endsWith(g.ins) ? 'dsuffix' : g.del.startsWith(g.ins) ? 'dprefix' : undefined) : undefined;
+    switch (common) {
+      case 'suffix':
+        push(out, 'insert', g.ins.slice(0, g.ins.length - g.del.length));
+        push(out, 'equal', g.del);
+        break;
+      case 'prefix':
+        push(out, 'equal', g.del);
+        push(out, 'insert', g.ins.slice(g.del.length));
+        break;
+      case 'dsuffix':
+        push(out, 'delete', g.del.slice(0, g.del.length - g.ins.length));
+        push(out, 'equal', g.ins);
+        break;
+      case 'dprefix':
+        push(out, 'equal', g.ins);
+        push(out, 'delete', g.del.slice(g.ins.length));
+        break;
+      default:
+        push(out, 'delete', g.del);
+        push(out, 'insert', g.ins);
     }
   }
   return out;

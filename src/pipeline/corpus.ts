@@ -11,7 +11,7 @@ import { buildIndex, type CorpusIndex } from '../model/locate.js';
 import type { Diagnostic, Instrument } from '../model/types.js';
 import type { Context } from './context.js';
 import type { ParsedFile } from './parse-file.js';
-import { PARSER_VERSION } from './parser-version.js';
+import { parserFingerprint } from './cache-keys.js';
 import { resolveAt } from './revision.js';
 
 export interface Corpus {
@@ -51,7 +51,7 @@ export async function resolveRevision(session: Session, at: string | undefined):
 }
 
 function cacheKey(file: string, blob: string): string {
-  return createHash('sha1').update(`parse-v${PARSER_VERSION}\0${file}\0${blob}`).digest('hex');
+  return createHash('sha1').update(`parse-${parserFingerprint()}\0${file}\0${blob}`).digest('hex');
 }
 
 /**

@@ -8,10 +8,7 @@ import type { CorpusDiff, InstrumentDiff } from '../diff/types.js';
 import type { Revision, SourceFile } from '../load/corpus.js';
 import type { Instrument } from '../model/types.js';
 import { loadCorpus, type Corpus, type Session } from './corpus.js';
-import { PARSER_VERSION } from './parser-version.js';
-
-/** Bump when alignment or classification changes: it keys the diff cache. */
-export const DIFF_VERSION = 5;
+import { differFingerprint } from './cache-keys.js';
 
 export function revisionLabel(r: Revision): string {
   switch (r.kind) {
@@ -26,7 +23,7 @@ export function revisionLabel(r: Revision): string {
 
 function diffKey(a: SourceFile | undefined, b: SourceFile | undefined): string {
   return createHash('sha1')
-    .update(`diff-v${DIFF_VERSION}-p${PARSER_VERSION}\0${a?.path ?? ''}\0${a?.blob ?? ''}\0${b?.path ?? ''}\0${b?.blob ?? ''}`)
+    .update(`diff-${differFingerprint()}\0${a?.path ?? ''}\0${a?.blob ?? ''}\0${b?.path ?? ''}\0${b?.blob ?? ''}`)
     .digest('hex');
 }
 

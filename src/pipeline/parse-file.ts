@@ -10,7 +10,6 @@ import { buildInstrument } from '../model/build-instrument.js';
 import type { Diagnostic, Instrument } from '../model/types.js';
 import { validateInstrument } from '../model/validate.js';
 
-export { PARSER_VERSION } from './parser-version.js';
 
 export interface ParsedFile {
   instrument: Instrument | undefined;

@@ -10,9 +10,14 @@ export interface SourceLimits {
   maxFileBytes: number;
   /** Deepest nesting of lists or block quotes accepted. */
   maxNesting: number;
+  /** Most emphasis and link marks accepted in one paragraph (default DEFAULT_MAX_INLINE_MARKS). */
+  maxInlineMarks?: number;
 }
 
-export const DEFAULT_LIMITS: SourceLimits = { maxFileBytes: 8 * 1024 * 1024, maxNesting: 16 };
+/** A hundred times what a paragraph of the real corpus holds. */
+export const DEFAULT_MAX_INLINE_MARKS = 1000;
+
+export const DEFAULT_LIMITS: SourceLimits = { maxFileBytes: 8 * 1024 * 1024, maxNesting: 16, maxInlineMarks: DEFAULT_MAX_INLINE_MARKS };
 
 export interface DecodedSource {
   /** The text with LF line endings and without BOM, or undefined when unusable. */
@@ -21,6 +26,7 @@ export interface DecodedSource {
 }
 
 const fatalDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const keepBomDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 function lineColOfByte(bytes: Uint8Array, index: number): { line: number; column: number } {
   let line = 1;
@@ -31,9 +37,12 @@ function lineColOfByte(bytes: Uint8Array, index: number): { line: number; column
       lineStart = i + 1;
     }
   }
-  // column in characters: decode the valid prefix of the line
-  const prefix = new TextDecoder('utf-8').decode(bytes.subarray(lineStart, index));
-  return { line, column: prefix.length + 1 };
+  // column in UTF-16 units, as in every other diagnostic: decode the valid
+  // prefix of the line, keeping a U+FEFF inside the file but not the BOM,
+  // which is gone from the text that the other positions refer to
+  const prefix = keepBomDecoder.decode(bytes.subarray(lineStart, index));
+  const bom = lineStart === 0 && prefix.charCodeAt(0) === 0xfeff ? 1 : 0;
+  return { line, column: prefix.length - bom + 1 };
 }
 
 function firstInvalidUtf8(bytes: Uint8Array): number {

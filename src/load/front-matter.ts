@@ -4,7 +4,7 @@
  * runs `---js` front matter, which is why we do not use it), and validated once
  * into InstrumentMeta. Problems become positioned diagnostics.
  */
-import { LineCounter, parseDocument, isMap, isScalar, visit, type Node as YamlNode, type Pair } from 'yaml';
+import { LineCounter, parseDocument, isMap, isScalar, visit, type Document, type Node as YamlNode, type Pair } from 'yaml';
 import type { Diagnostic, InstrumentMeta, Layer } from '../model/types.js';
 
 export interface FrontMatter {
@@ -34,7 +34,23 @@ const KNOWN_KEYS = new Set([
   'extra', 'aliases', 'effective',
 ]);
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_TEXT = 'a date YYYY-MM-DD';
 const IDENTIFIER_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+/**
+ * Real front matter is under a kilobyte. The cap keeps YAML parsing bounded:
+ * the yaml package checks key uniqueness pairwise, so a front matter of tens
+ * of thousands of keys would take minutes.
+ */
+export const MAX_FRONT_MATTER_CHARS = 32 * 1024;
+
+/** DATE_RE says the shape; this says the day exists (no 2024-02-30). */
+function isCalendarDate(s: string): boolean {
+  if (!DATE_RE.test(s)) return false;
+  const [y, m, d] = s.split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
 
 export function readFrontMatter(file: string, text: string): FrontMatter {
   const diagnostics: Diagnostic[] = [];
@@ -57,10 +73,15 @@ export function readFrontMatter(file: string, text: string): FrontMatter {
   }
   const yamlText = text.slice(4, end + 1);
   const bodyLine = text.slice(0, bodyOffset).split('\n').length;
+  if (yamlText.length > MAX_FRONT_MATTER_CHARS) {
+    diag(1, 1, 'front-matter-too-large', `front matter is ${yamlText.length} characters long; the limit is ${MAX_FRONT_MATTER_CHARS}`);
+    return { meta: undefined, bodyOffset, bodyLine, diagnostics };
+  }
   const lineCounter = new LineCounter();
+  // prettyErrors would put the position inside the YAML (one line off) into the message
   const doc = parseDocument(yamlText, {
     lineCounter,
-    prettyErrors: true,
+    prettyErrors: false,
     uniqueKeys: true,
     schema: 'core',
     strict: true,
@@ -70,12 +91,29 @@ export function readFrontMatter(file: string, text: string): FrontMatter {
     const p = lineCounter.linePos(offset);
     return { line: p.line + 1, column: p.col };
   };
-  for (const e of [...doc.errors, ...doc.warnings]) {
-    const p = at(e.pos[0]);
-    const severity = e.name === 'YAMLWarning' ? 'warning' : 'error';
-    diag(p.line, p.column, 'front-matter-yaml', `invalid YAML: ${e.message.split('\n')[0] ?? e.code}`, severity);
+  // one mistake often makes the yaml package report several errors at the same place
+  const reported = new Set<number>();
+  let yamlErrors = 0;
+  // past a stack overflow the yaml package reports the unwinding at every level: one error says it
+  const exhausted = doc.errors.find((e) => e.code === 'RESOURCE_EXHAUSTION');
+  for (const e of exhausted ? [exhausted] : [...doc.errors, ...doc.warnings]) {
+    if (reported.has(e.pos[0])) continue;
+    reported.add(e.pos[0]);
+    // yaml finds a missing closing quote at the end of the front matter; the mistake is where it opened
+    const opened = e.code === 'MISSING_CHAR' && /quote/.test(e.message) ? quotedScalarEndingAt(doc, e.pos[0]) : undefined;
+    const p = at(opened ?? e.pos[0]);
+    // a tag asks for a type or code the reader does not have: front matter is plain data
+    const isError = e.name !== 'YAMLWarning' || e.code === 'TAG_RESOLVE_FAILED';
+    const message =
+      e.code === 'RESOURCE_EXHAUSTION'
+        ? 'front matter is nested too deeply to read'
+        : e.code === 'TAG_RESOLVE_FAILED'
+          ? `YAML tags are not allowed in front matter (${e.message})`
+          : `invalid YAML: ${e.message.split('\n')[0] ?? e.code}${opened !== undefined ? ' for the string that starts here' : ''}`;
+    if (isError) yamlErrors++;
+    diag(p.line, p.column, 'front-matter-yaml', message, isError ? 'error' : 'warning');
   }
-  if (doc.errors.length > 0) return { meta: undefined, bodyOffset, bodyLine, diagnostics };
+  if (yamlErrors > 0) return { meta: undefined, bodyOffset, bodyLine, diagnostics };
   let yamlAliases = 0;
   visit(doc, {
     Alias(_, node) {
@@ -107,34 +145,33 @@ export function readFrontMatter(file: string, text: string): FrontMatter {
       const p = pairAt(pair);
       diag(p.line, p.column, 'front-matter-unknown-key', `unknown front matter key "${key}" is ignored`, 'warning');
     }
-    fields.set(key, { value: (pair.value as YamlNode | null)?.toJSON?.() ?? (isScalar(pair.value) ? pair.value.value : null), pair });
+    fields.set(key, { value: valueOf(pair.value), pair });
   }
   const where = (key: string) => {
     const f = fields.get(key);
     return f ? pairAt(f.pair) : { line: 2, column: 1 };
   };
-  const str = (key: string, required: boolean, pattern?: RegExp, patternText?: string): string | undefined => {
+  const str = (key: string, required: boolean, valid?: (s: string) => boolean, validText?: string): string | undefined => {
     const f = fields.get(key);
     if (!f) {
       if (required) diag(2, 1, 'front-matter-schema', `front matter lacks the required key "${key}"`);
       return undefined;
     }
-    const v = f.value;
-    if (typeof v !== 'string' && typeof v !== 'number') {
+    const s = stringOf(f.pair.value, f.value);
+    if (s === undefined) {
       const p = where(key);
-      diag(p.line, p.column, 'front-matter-schema', `"${key}" must be a string`);
+      diag(p.line, p.column, 'front-matter-schema', f.value === null ? `"${key}" has no value` : `"${key}" must be a string`);
       return undefined;
     }
-    const s = String(v);
-    if (pattern && !pattern.test(s)) {
+    if (valid && !valid(s)) {
       const p = where(key);
-      diag(p.line, p.column, 'front-matter-schema', `"${key}" must be ${patternText ?? pattern.source}, not "${s}"`);
+      diag(p.line, p.column, 'front-matter-schema', `"${key}" must be ${validText ?? 'valid'}, not "${s}"`);
       return undefined;
     }
     return s;
   };
 
-  const identifier = str('identifier', true, IDENTIFIER_RE, 'letters, digits, "-" or "_" (an e-Gov law id such as 324CO0000000378)');
+  const identifier = str('identifier', true, (s) => IDENTIFIER_RE.test(s), 'letters, digits, "-" or "_" (an e-Gov law id such as 324CO0000000378)');
   const title = str('title', true);
   const rank = str('rank', true);
   let layer: Layer | undefined;
@@ -145,7 +182,7 @@ export function readFrontMatter(file: string, text: string): FrontMatter {
       diag(p.line, p.column, 'front-matter-schema', `unknown rank "${rank}"; expected one of ${Object.keys(RANK_LAYER).join(', ')}`);
     }
   }
-  const dateOf = (key: string) => str(key, false, DATE_RE, 'a date YYYY-MM-DD');
+  const dateOf = (key: string) => str(key, false, isCalendarDate, DATE_TEXT);
   const publicationDate = dateOf('publication_date');
   const lastUpdated = dateOf('last_updated');
   const effective = dateOf('effective');
@@ -164,18 +201,25 @@ export function readFrontMatter(file: string, text: string): FrontMatter {
       diag(p.line, p.column, 'front-matter-schema', '"extra" must be a mapping');
     } else {
       const e = v as Record<string, unknown>;
-      const p = where('extra');
-      const s = (k: string, pattern?: RegExp) => {
+      const extraPairs = isMap(extra.pair.value) ? extra.pair.value.items : [];
+      // point at the nested key, not at "extra": the mistake is on that line
+      const nestedAt = (k: string) => {
+        const pair = extraPairs.find((it) => isScalar(it.key) && it.key.value === k);
+        return pair ? pairAt(pair) : where('extra');
+      };
+      const s = (k: string, date = false) => {
         const x = e[k];
         if (x === undefined || x === null) return undefined;
-        if (typeof x !== 'string' || (pattern && !pattern.test(x))) {
-          diag(p.line, p.column, 'front-matter-schema', `"extra.${k}" must be ${pattern ? 'a date YYYY-MM-DD' : 'a string'}`);
+        if (typeof x !== 'string' || (date && !isCalendarDate(x))) {
+          const p = nestedAt(k);
+          const shown = typeof x === 'string' ? `, not "${x}"` : '';
+          diag(p.line, p.column, 'front-matter-schema', `"extra.${k}" must be ${date ? DATE_TEXT : 'a string'}${shown}`);
           return undefined;
         }
         return x;
       };
       lawNum = s('law_num');
-      enforcedAt = s('enforced_at', DATE_RE);
+      enforcedAt = s('enforced_at', true);
       abbrev = s('abbrev');
     }
   }
@@ -203,4 +247,33 @@ export function readFrontMatter(file: string, text: string): FrontMatter {
   if (source !== undefined) meta.source = source;
   if (country !== undefined) meta.country = country;
   return { meta, bodyOffset, bodyLine, diagnostics };
+}
+
+function quotedScalarEndingAt(doc: Document.Parsed, end: number): number | undefined {
+  let start: number | undefined;
+  visit(doc, {
+    Scalar(_, node) {
+      if ((node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && node.range?.[1] === end) {
+        start = node.range[0];
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return start;
+}
+
+function valueOf(node: unknown): unknown {
+  if (isScalar(node)) return node.value;
+  return (node as YamlNode | null)?.toJSON?.() ?? null;
+}
+
+/**
+ * A scalar as the string it is written as: YAML reads `identifier: 0123`
+ * as the number 123, and the leading zero is part of the id.
+ */
+function stringOf(node: unknown, value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value !== 'number') return undefined;
+  return isScalar(node) && typeof node.source === 'string' && node.source !== '' ? node.source : String(value);
 }

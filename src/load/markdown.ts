@@ -150,3 +150,84 @@ export function deepestNesting(text: string): { depth: number; line: number } {
   }
   return best;
 }
+
+/**
+ * The first mark past `limit` in one paragraph, counting runs of `*`, `_`
+ * and `~` and each `[` and `]`. micromark matches emphasis and link brackets
+ * by looking back over the earlier marks of the same paragraph, so its time
+ * grows with their square: a paragraph of 40,000 `**a` takes a minute, while
+ * one of the real corpus holds fewer than ten. A paragraph is approximated
+ * from above, so as never to undercount: text between blank lines, cut also
+ * where a bullet line must start a new list item (indented less than four
+ * columns past the content of the item that began the current part).
+ */
+export function crowdedInline(text: string, limit: number): { line: number; column: number; blockLine: number } | undefined {
+  let line = 1;
+  let pos = 0;
+  let marks = 0;
+  let blockLine = 1;
+  let contentColumn = 0;
+  while (pos < text.length) {
+    let nl = text.indexOf('\n', pos);
+    if (nl < 0) nl = text.length;
+    let i = pos;
+    let indent = 0;
+    for (; i < nl; i++) {
+      const ch = text.charCodeAt(i);
+      if (ch === 0x20) indent++;
+      else if (ch === 0x09) indent += 4 - (indent % 4);
+      else break;
+    }
+    if (i === nl) {
+      marks = 0;
+      contentColumn = 0;
+      blockLine = line + 1;
+    } else {
+      const bullet = bulletContent(text, i, nl, indent);
+      if (bullet !== undefined && indent <= contentColumn + 3) {
+        marks = 0;
+        contentColumn = bullet;
+        blockLine = line;
+      }
+      for (; i < nl; i++) {
+        const ch = text.charCodeAt(i);
+        if (ch === 0x5c /* backslash */) {
+          i++; // an escaped mark is text
+          continue;
+        }
+        const at = i;
+        if (ch === 0x5b /* [ */ || ch === 0x5d /* ] */) marks++;
+        else if (ch === 0x2a /* * */ || ch === 0x5f /* _ */ || ch === 0x7e /* ~ */) {
+          marks++;
+          while (i + 1 < nl && text.charCodeAt(i + 1) === ch) i++;
+        } else continue;
+        if (marks > limit) return { line, column: at - pos + 1, blockLine };
+      }
+    }
+    line++;
+    pos = nl + 1;
+  }
+  return undefined;
+}
+
+/**
+ * Where the content of a bullet list item starting at `i` (column `indent`)
+ * begins, or undefined when the line is no such item. Empty items are not
+ * counted: they cannot interrupt a paragraph.
+ */
+function bulletContent(text: string, i: number, nl: number, indent: number): number | undefined {
+  const ch = text.charCodeAt(i);
+  if (ch !== 0x2d /* - */ && ch !== 0x2a /* * */ && ch !== 0x2b /* + */) return undefined;
+  let col = indent + 1;
+  let j = i + 1;
+  const after = col;
+  for (; j < nl; j++) {
+    const c = text.charCodeAt(j);
+    if (c === 0x20) col++;
+    else if (c === 0x09) col += 4 - (col % 4);
+    else break;
+  }
+  if (col === after || j === nl) return undefined;
+  // five or more spaces: the content starts one column after the marker
+  return col - after > 4 ? after + 1 : col;
+}

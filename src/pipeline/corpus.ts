@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { JsonCache } from '../load/cache.js';
+import { DEFAULT_LIMITS } from '../load/decode.js';
 import { openCorpus, type Revision, type SourceFile } from '../load/corpus.js';
 import { GitRepo } from '../load/git.js';
 import { buildIndex, type CorpusIndex } from '../model/locate.js';
@@ -63,7 +64,16 @@ export async function parseFiles(session: Session, files: readonly SourceFile[],
   const results = new Map<string, ParsedFile>();
   const missing: SourceFile[] = [];
   let cached = 0;
+  const maxBytes = ctx.limits?.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes;
   for (const f of files) {
+    if (f.size > maxBytes) {
+      // refused on its size alone, before a byte is read
+      results.set(f.path, {
+        instrument: undefined,
+        diagnostics: [{ file: f.path, line: 1, column: 1, severity: 'error', rule: 'file-too-large', message: `file is ${f.size} bytes; the limit is ${maxBytes} bytes` }],
+      });
+      continue;
+    }
     const key = cacheKey(f.path, f.blob);
     const hit = memo.get(key) ?? (cache ? await cache.get<ParsedFile>(key) : undefined);
     if (hit) {

@@ -3,9 +3,9 @@
  * matter, Markdown, model, structural checks. Content problems come back as
  * diagnostics; only misuse and I/O failures throw.
  */
-import { decodeSource, DEFAULT_LIMITS, type SourceLimits } from '../load/decode.js';
+import { decodeSource, DEFAULT_LIMITS, DEFAULT_MAX_INLINE_MARKS, type SourceLimits } from '../load/decode.js';
 import { readFrontMatter } from '../load/front-matter.js';
-import { deepestNesting, parseMarkdown } from '../load/markdown.js';
+import { crowdedInline, deepestNesting, parseMarkdown } from '../load/markdown.js';
 import { buildInstrument } from '../model/build-instrument.js';
 import type { Diagnostic, Instrument } from '../model/types.js';
 import { validateInstrument } from '../model/validate.js';
@@ -34,6 +34,20 @@ export function parseSourceFile(file: string, bytes: Uint8Array, limits: SourceL
       severity: 'error',
       rule: 'nesting-too-deep',
       message: `lists or block quotes nested about ${deepest.depth} levels deep; the limit is ${limits.maxNesting * 2}`,
+    });
+    return { instrument: undefined, diagnostics };
+  }
+  const maxMarks = limits.maxInlineMarks ?? DEFAULT_MAX_INLINE_MARKS;
+  const crowded = crowdedInline(body, maxMarks);
+  if (crowded) {
+    const blockLine = crowded.blockLine + fm.bodyLine - 1;
+    diagnostics.push({
+      file,
+      line: crowded.line + fm.bodyLine - 1,
+      column: crowded.column,
+      severity: 'error',
+      rule: 'inline-too-complex',
+      message: `the paragraph from line ${blockLine} has more than ${maxMarks} emphasis or link marks (*, _, ~, [, ]); Markdown parsing time grows with their square, so the limit is ${maxMarks}`,
     });
     return { instrument: undefined, diagnostics };
   }

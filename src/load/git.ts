@@ -97,13 +97,30 @@ export class GitRepo {
   /** Validates a user's ref and resolves it to a commit id. */
   async resolveRevision(ref: string): Promise<string> {
     validateRef(ref);
+    // a name that is both a branch and a tag (or a remote branch) on different
+    // commits: git would pick one with a warning; we refuse to guess
+    const name = /^([^~^@{}:]+)/.exec(ref)?.[1];
+    if (name && !/^[0-9a-f]{4,40}$/.test(name)) {
+      const owners = await this.git.raw(['for-each-ref', '--format=%(refname) %(objectname)', '--', `refs/heads/${name}`, `refs/tags/${name}`, `refs/remotes/${name}`]);
+      const targets = new Map(owners.split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string]));
+      if (new Set(targets.values()).size > 1) {
+        throw new RevisionError(ref, `revision "${ref}" is ambiguous: ${[...targets.keys()].join(', ')}; name one of them in full`);
+      }
+    }
     let out: string;
     try {
       out = await this.git.raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
-    } catch {
+    } catch (e) {
+      if (/ambiguous/i.test(String(e))) throw new RevisionError(ref, `revision "${ref}" is ambiguous: give more digits of the commit id`);
       out = '';
     }
     const commit = out.trim();
+    if (!COMMIT_ID.test(commit) && /^[0-9a-f]{4,39}$/.test(ref)) {
+      const candidates = (await this.git.raw(['rev-parse', `--disambiguate=${ref}`]).catch(() => '')).split('\n').filter(Boolean);
+      if (candidates.length > 1) {
+        throw new RevisionError(ref, `revision "${ref}" is ambiguous: ${candidates.length} objects start with it (${candidates.slice(0, 4).map((c) => c.slice(0, 12)).join(', ')}…); give more digits`);
+      }
+    }
     if (!COMMIT_ID.test(commit)) {
       const shallow = await this.isShallow();
       throw new RevisionError(ref, `unknown revision "${ref}"${shallow ? ' (this is a shallow clone: the commit may not have been fetched; run git fetch --unshallow)' : ''}`);

@@ -23,6 +23,7 @@ import type {
   Provision,
   Row,
   RowItem,
+  SourcePoint,
   SourceRange,
   SubItem,
   StepKind,
@@ -68,6 +69,10 @@ const DELETED = '削除';
 
 function articleNum(label: string): string | undefined {
   return parseBranchedNumber(label.replace(/^第/, '').replace('条', ''));
+}
+
+function shiftPoint(p: SourcePoint, by: number): SourcePoint {
+  return { line: p.line, column: p.column + by, offset: p.offset + by };
 }
 
 function emptyRange(): SourceRange {
@@ -233,15 +238,17 @@ class Builder {
       rest = rest.slice(lead);
       const shiftBy = restPlain.text.length - rest.length;
       const links = restPlain.links.map((l) => ({ ...l, index: l.index - shiftBy }));
-      if (this.articleParagraph(strong, rest, links, range, explicit, node)) return;
-      if (this.numberedParagraph(strong, rest, links, range, explicit, node)) return;
+      const after = node.children[1];
+      const textAt = after ? shiftPoint(rangeOf(after).start, shiftBy) : undefined;
+      if (this.articleParagraph(strong, rest, links, range, explicit, textAt)) return;
+      if (this.numberedParagraph(strong, rest, links, range, explicit, textAt)) return;
       if (this.appendixCaption(strong, rest, range, explicit)) return;
       this.diag(range, 'warning', 'unrecognised-construct', `bold text "${strong.slice(0, 30)}" does not start an article, paragraph or appended table; kept as text`);
     }
     this.plainParagraph(node, range);
   }
 
-  private articleParagraph(strong: string, rest: string, links: InlineLink[], range: SourceRange, explicit: string | undefined, node: MdParagraph): boolean {
+  private articleParagraph(strong: string, rest: string, links: InlineLink[], range: SourceRange, explicit: string | undefined, textAt: SourcePoint | undefined): boolean {
     const m = ARTICLE_RE.exec(strong);
     if (!m?.[1]) return false;
     const num = articleNum(m[1]);
@@ -252,7 +259,7 @@ class Builder {
     this.resetContent();
     const deleted = rest.trim() === DELETED;
     const art = this.make<Article>(
-      { kind: 'article', label, text: deleted ? rest : '', deleted, range, ...(caption !== undefined ? { caption } : {}) },
+      { kind: 'article', label, text: deleted ? rest : '', deleted, range, ...(caption !== undefined ? { caption } : {}), ...(deleted && textAt ? { textAt } : {}) },
       { kind: 'article', num, iroha: false, ...(to !== undefined ? { to } : {}), ...(explicit ? { explicit } : {}) },
     );
     this.add(this.suppl && this.structure.length === 0 ? this.suppl : this.structure[this.structure.length - 1] ?? this.suppl, art);
@@ -264,12 +271,12 @@ class Builder {
       );
       this.add(art, para);
       this.paragraph = para;
-      this.setTextWithLazyItems(para, rest, links, node, range);
+      this.setTextWithLazyItems(para, rest, links, textAt, range);
     }
     return true;
   }
 
-  private numberedParagraph(strong: string, rest: string, links: InlineLink[], range: SourceRange, explicit: string | undefined, node: MdParagraph): boolean {
+  private numberedParagraph(strong: string, rest: string, links: InlineLink[], range: SourceRange, explicit: string | undefined, textAt: SourcePoint | undefined): boolean {
     if (!PARAGRAPH_RE.test(strong)) return false;
     const parent = this.article ?? this.suppl;
     if (!parent) {
@@ -285,7 +292,7 @@ class Builder {
     this.add(parent, para);
     this.paragraph = para;
     this.listStack = [];
-    this.setTextWithLazyItems(para, rest, links, node, range);
+    this.setTextWithLazyItems(para, rest, links, textAt, range);
     return true;
   }
 
@@ -331,7 +338,8 @@ class Builder {
       );
       this.add(this.suppl, para);
       this.paragraph = para;
-      this.setTextWithLazyItems(para, text, links, node, range);
+      const first = node.children[0];
+      this.setTextWithLazyItems(para, text, links, first ? rangeOf(first).start : undefined, range);
       return;
     }
     if (this.last && this.last.kind !== 'suppl-provision' && this.last.kind !== 'chapter' && this.last.kind !== 'section' && this.last.kind !== 'subsection' && this.last.kind !== 'division') {
@@ -349,7 +357,7 @@ class Builder {
    * lines (they followed a less indented line without a blank line): they
    * are recovered as items at their source indentation, and reported.
    */
-  private setTextWithLazyItems(p: Provision, text: string, links: InlineLink[], node: MdParagraph | ListItem, range: SourceRange): void {
+  private setTextWithLazyItems(p: Provision, text: string, links: InlineLink[], textAt: SourcePoint | undefined, range: SourceRange): void {
     const segments = text.split('\n');
     let own = segments[0] ?? '';
     const virtual: { col: number; line: number; text: string }[] = [];
@@ -367,17 +375,17 @@ class Builder {
       else own += `\n${seg}`;
     }
     p.text = own;
+    if (textAt) p.textAt = textAt;
     if (own.trim() === DELETED) p.deleted = true;
     const ownLinks = links.filter((l) => l.index < own.length);
     if (ownLinks.length > 0) p.links = ownLinks;
-    void node;
     for (const v of virtual) {
       const vr: SourceRange = {
         start: { line: v.line, column: v.col + 1, offset: (this.lineStarts[v.line - 1] ?? 0) + v.col },
         end: { line: v.line, column: v.col + 1 + v.text.length, offset: (this.lineStarts[v.line - 1] ?? 0) + v.col + v.text.length },
       };
       this.diag(vr, 'warning', 'lazy-list-item', 'this list item continues the text above it in Markdown (no blank line before it); it was read as an item at its indentation');
-      this.placeItem(v.col, v.text, [], vr, undefined);
+      this.placeItem(v.col, v.text, [], vr, shiftPoint(vr.start, 2));
     }
   }
 
@@ -401,7 +409,8 @@ class Builder {
     let placed: Provision | undefined;
     if (head?.type === 'paragraph') {
       const { text, links } = plainText(head.children);
-      placed = this.placeItem(col, text, links, range, head);
+      const first = head.children[0];
+      placed = this.placeItem(col, text, links, range, first ? rangeOf(first).start : undefined);
     } else {
       placed = this.placeItem(col, '', [], range, undefined);
       if (head) more.unshift(head);
@@ -420,7 +429,7 @@ class Builder {
   }
 
   /** Places an item by indentation: the stack of open items decides its parent and level. */
-  private placeItem(col: number, text: string, links: InlineLink[], range: SourceRange, para: MdParagraph | undefined): Provision | undefined {
+  private placeItem(col: number, text: string, links: InlineLink[], range: SourceRange, textStart: SourcePoint | undefined): Provision | undefined {
     while (this.listStack.length > 0 && (this.listStack[this.listStack.length - 1]?.col ?? -1) >= col) this.listStack.pop();
     const open = this.listStack[this.listStack.length - 1];
     const base = this.paragraph ?? this.appendix ?? this.suppl ?? this.last;
@@ -468,11 +477,7 @@ class Builder {
     }
     this.add(parent, prov);
     this.listStack.push({ col, prov, depth });
-    if (para) this.setTextWithLazyItems(prov, rest, ownLinks, para, range);
-    else {
-      prov.text = rest;
-      if (rest.trim() === DELETED) prov.deleted = true;
-    }
+    this.setTextWithLazyItems(prov, rest, ownLinks, textStart ? shiftPoint(textStart, shiftBy) : undefined, range);
     return prov;
   }
 
@@ -480,7 +485,12 @@ class Builder {
 
   private table(node: Table): void {
     const range = rangeOf(node);
-    const rows = node.children.map((row) => row.children.map((cell) => ({ ...plainText(cell.children), range: rangeOf(cell) })));
+    const rows = node.children.map((row) =>
+      row.children.map((cell) => {
+        const first = cell.children[0];
+        return { ...plainText(cell.children), range: rangeOf(cell), textAt: first ? rangeOf(first).start : rangeOf(cell).start };
+      }),
+    );
     const appendix = this.appendix;
     if (!appendix || appendix.children.some((c) => c.kind === 'row') || appendix.header.length > 0) {
       // a table inside a provision (e-Gov TableStruct): its cells are text of that provision
@@ -525,7 +535,8 @@ class Builder {
       prev = row;
       const split = splitRowItems(goods);
       row.text = split.lead;
-      const cellStart = goodsCell?.range.start ?? rowRange.start;
+      const cellStart = goodsCell?.textAt ?? rowRange.start;
+      row.textAt = cellStart;
       const stack: Provision[] = [row];
       for (const it of split.items) {
         const parent = stack[it.level - 1] ?? row;
@@ -542,7 +553,7 @@ class Builder {
           continue;
         }
         const ri = this.make<RowItem>(
-          { kind: 'row-item', level: it.level, label: it.label, text: it.text, deleted: it.text.trim() === DELETED, range: r },
+          { kind: 'row-item', level: it.level, label: it.label, text: it.text, deleted: it.text.trim() === DELETED, range: r, textAt: shiftPoint(r.start, it.label.length + 1) },
           { kind: rowItemKind(it.level), num: it.num, iroha },
         );
         parent.children.push(ri);

@@ -109,6 +109,8 @@ interface ProvisionBase {
   range: SourceRange;
   /** Explicit citations (Markdown links) in `text`. */
   links?: InlineLink[];
+  /** Where `text` starts in the source, when it is known: positions of citations in it. */
+  textAt?: SourcePoint;
   children: Provision[];
 }
 

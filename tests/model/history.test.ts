@@ -105,6 +105,24 @@ describe('the real amendment history', () => {
     expect(problems).toEqual([]);
   });
 
+  it('knows where the text of each provision starts in the source', () => {
+    const wrong: string[] = [];
+    let checked = 0;
+    for (const v of versions) {
+      if (!v.instrument) continue;
+      const lines = v.source.split('\n');
+      for (const p of walkProvisions(v.instrument.provisions)) {
+        if (!p.textAt || p.text === '' || p.text.includes('\n')) continue;
+        checked++;
+        const at = v.source.slice(p.textAt.offset, p.textAt.offset + p.text.length);
+        const line = lines[p.textAt.line - 1] ?? '';
+        if (at !== p.text || line.slice(p.textAt.column - 1, p.textAt.column - 1 + p.text.length) !== p.text) wrong.push(`${v.commit.slice(0, 8)} ${p.id}: ${at.slice(0, 20)} ≠ ${p.text.slice(0, 20)}`);
+      }
+    }
+    expect(wrong.slice(0, 10)).toEqual([]);
+    expect(checked).toBeGreaterThan(100_000);
+  });
+
   it('parses into the same tree in chunks as in one piece (HEAD and a sample of older versions)', () => {
     const sample = versions.filter((v, i) => i % 12 === 0 || versions.slice(i + 1).every((w) => w.path !== v.path));
     expect(sample.length).toBeGreaterThanOrEqual(8);

@@ -4,13 +4,14 @@
 import { citeProvision, KNOWN_ALIASES, locate, shortName } from '../model/locate.js';
 import type { CorpusDiff } from '../diff/types.js';
 import { diffCorpora } from '../pipeline/diff.js';
+import { citationDiagnostics, corpusCitations } from '../pipeline/links.js';
 import { corpusLog, provisionHistory, type ChangeCounts } from '../pipeline/history.js';
 import { formatRedline } from '../diff/text.js';
 import { isDate } from '../model/versions.js';
 import { formatDiffHtml, formatDiffMarkdown, formatDiffText, type DiffPresentation } from '../render/diff-text.js';
 import { walkProvisions } from '../model/text.js';
 import type { Diagnostic, Provision } from '../model/types.js';
-import { loadCorpus, openSession, resolveRevision, type Corpus } from '../pipeline/corpus.js';
+import { loadCorpus, openSession, resolveRevision, sortDiagnostics, type Corpus } from '../pipeline/corpus.js';
 import { formatDiagnostic, formatProvisionText, formatProvisionTitle } from '../render/text.js';
 import { EXIT_CONTENT, EXIT_OK, UsageError, type CommandEnv } from './main.js';
 
@@ -50,7 +51,19 @@ function counts(ds: readonly Diagnostic[]) {
 
 export async function checkCommand(env: CommandEnv, opts: { at?: string; json?: boolean; summary?: boolean; maxWarnings?: number }): Promise<number> {
   const { io, colors } = env;
-  return withCorpus(env, opts.at, (corpus) => {
+  const session = await openSession(env.ctx);
+  try {
+    const corpus = await loadCorpus(session, await resolveRevision(session, opts.at));
+    corpus.diagnostics = sortDiagnostics([...corpus.diagnostics, ...citationDiagnostics(corpus, await corpusCitations(session, corpus))]);
+    return checkReport(env, corpus, opts);
+  } finally {
+    session.close();
+  }
+}
+
+function checkReport(env: CommandEnv, corpus: Corpus, opts: { json?: boolean; summary?: boolean; maxWarnings?: number }): number {
+  const { io, colors } = env;
+  {
     const { errors, warnings } = counts(corpus.diagnostics);
     if (opts.json) {
       const out = {
@@ -71,7 +84,32 @@ export async function checkCommand(env: CommandEnv, opts: { at?: string; json?: 
     }
     const tooManyWarnings = opts.maxWarnings !== undefined && warnings > opts.maxWarnings;
     return errors > 0 || tooManyWarnings ? EXIT_CONTENT : EXIT_OK;
-  });
+  }
+}
+
+export async function citationsCommand(env: CommandEnv, opts: { instrument?: string; at?: string; json?: boolean; status?: string }): Promise<number> {
+  const { io, colors } = env;
+  const session = await openSession(env.ctx);
+  try {
+    const corpus = await loadCorpus(session, await resolveRevision(session, opts.at));
+    const only = instrumentFilter([corpus], opts.instrument);
+    const all = (await corpusCitations(session, corpus)).filter((c) => (!only || only.has(c.source.split('/')[0] ?? '')) && (!opts.status || c.status === opts.status));
+    const fileOf = new Map(corpus.instruments.map((i) => [i.id, i.file]));
+    if (opts.json) {
+      io.stdout(`${JSON.stringify({ revision: revisionLabel(corpus), citations: all.map((c) => ({ source: c.source, file: fileOf.get(c.source.split('/')[0] ?? ''), text: c.text, line: c.line, column: c.column, status: c.status, ...(c.external ? { external: c.external } : {}), targets: c.targets })) }, null, 2)}\n`);
+      return EXIT_OK;
+    }
+    for (const c of all) {
+      const where = `${fileOf.get(c.source.split('/')[0] ?? '')}:${c.line}:${c.column}`;
+      const to = c.status === 'resolved' ? c.targets.map((t) => t.id).join(', ') : c.status === 'external' ? `external: ${c.external}` : colors.yellow(`unresolved: ${c.reason ?? ''}`);
+      io.stdout(`${colors.bold(where)} 「${c.text}」 → ${to}\n`);
+    }
+    const n = (s: string) => all.filter((c) => c.status === s).length;
+    io.stdout(`${all.length} citations: ${n('resolved')} resolved, ${n('external')} external, ${n('unresolved')} unresolved\n`);
+    return EXIT_OK;
+  } finally {
+    session.close();
+  }
 }
 
 export async function showCommand(env: CommandEnv, ref: string, opts: { at?: string; json?: boolean }): Promise<number> {

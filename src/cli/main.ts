@@ -10,7 +10,7 @@ import { RevisionError, GitError } from '../load/git.js';
 import { LocateError } from '../model/locate.js';
 import { DateError } from '../pipeline/revision.js';
 import type { Context, Logger } from '../pipeline/context.js';
-import { checkCommand, diffCommand, exportCommand, historyCommand, logCommand, showCommand } from './commands.js';
+import { checkCommand, citationsCommand, diffCommand, exportCommand, historyCommand, logCommand, showCommand } from './commands.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -115,6 +115,17 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .option('--json', 'JSON output (the only format; accepted for symmetry)')
     .action(async (opts) => {
       exit = await exportCommand(makeEnv(program, io), opts);
+    });
+
+  program
+    .command('citations')
+    .description('citations in the provision texts and what each resolves to (or external, or unresolved)')
+    .option('--instrument <ref>', 'only citations made in this instrument')
+    .option('--at <rev|date>', 'a git revision or a date (default: the work tree)')
+    .option('--status <status>', 'only resolved, external or unresolved citations')
+    .option('--json', 'print the citations as JSON')
+    .action(async (opts) => {
+      exit = await citationsCommand(makeEnv(program, io), opts);
     });
 
   program

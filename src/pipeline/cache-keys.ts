@@ -21,6 +21,7 @@ function fingerprint(folders: readonly string[]): string {
 
 let parser: string | undefined;
 let differ: string | undefined;
+let linker: string | undefined;
 
 /** Fingerprint of load/ and model/ (and of the file parser that joins them). */
 export function parserFingerprint(): string {
@@ -32,4 +33,10 @@ export function parserFingerprint(): string {
 export function differFingerprint(): string {
   differ ??= `${parserFingerprint()}-${fingerprint(['diff'])}`;
   return differ;
+}
+
+/** Fingerprint of link/ on top of the parser's. */
+export function linkerFingerprint(): string {
+  linker ??= `${parserFingerprint()}-${fingerprint(['link'])}`;
+  return linker;
 }

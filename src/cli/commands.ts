@@ -5,6 +5,7 @@ import { citeProvision, KNOWN_ALIASES, locate, shortName } from '../model/locate
 import type { CorpusDiff } from '../diff/types.js';
 import { diffCorpora } from '../pipeline/diff.js';
 import { citationDiagnostics, corpusCitations } from '../pipeline/links.js';
+import { buildGraph, delegationDiagnostics } from '../link/graph.js';
 import { corpusLog, provisionHistory, type ChangeCounts } from '../pipeline/history.js';
 import { formatRedline } from '../diff/text.js';
 import { isDate } from '../model/versions.js';
@@ -49,19 +50,21 @@ function counts(ds: readonly Diagnostic[]) {
   };
 }
 
-export async function checkCommand(env: CommandEnv, opts: { at?: string; json?: boolean; summary?: boolean; maxWarnings?: number }): Promise<number> {
+export async function checkCommand(env: CommandEnv, opts: { at?: string; json?: boolean; summary?: boolean; maxWarnings?: number; verbose?: boolean }): Promise<number> {
   const { io, colors } = env;
   const session = await openSession(env.ctx);
   try {
     const corpus = await loadCorpus(session, await resolveRevision(session, opts.at));
-    corpus.diagnostics = sortDiagnostics([...corpus.diagnostics, ...citationDiagnostics(corpus, await corpusCitations(session, corpus))]);
+    const citations = await corpusCitations(session, corpus);
+    const graph = buildGraph(corpus.index, citations);
+    corpus.diagnostics = sortDiagnostics([...corpus.diagnostics, ...citationDiagnostics(corpus, citations), ...delegationDiagnostics(corpus.index, graph)]);
     return checkReport(env, corpus, opts);
   } finally {
     session.close();
   }
 }
 
-function checkReport(env: CommandEnv, corpus: Corpus, opts: { json?: boolean; summary?: boolean; maxWarnings?: number }): number {
+function checkReport(env: CommandEnv, corpus: Corpus, opts: { json?: boolean; summary?: boolean; maxWarnings?: number; verbose?: boolean }): number {
   const { io, colors } = env;
   {
     const { errors, warnings } = counts(corpus.diagnostics);
@@ -73,7 +76,7 @@ function checkReport(env: CommandEnv, corpus: Corpus, opts: { json?: boolean; su
       };
       io.stdout(`${JSON.stringify(out, null, 2)}\n`);
     } else {
-      for (const d of corpus.diagnostics) io.stdout(`${formatDiagnostic(d, colors)}\n`);
+      for (const d of corpus.diagnostics) if (d.severity !== 'info' || opts.verbose) io.stdout(`${formatDiagnostic(d, colors)}\n`);
       if (opts.summary) {
         io.stdout(`\n${colors.bold('instrument')}\t${colors.bold('layer')}\t${colors.bold('provisions')}\t${colors.bold('title')}\n`);
         for (const i of corpus.instruments) io.stdout(`${i.id}\t${i.meta.layer}\t${countProvisions(i.provisions)}\t${i.meta.title}\n`);

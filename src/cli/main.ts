@@ -93,6 +93,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       .option('--at <rev|date>', 'a git revision (commit, branch, tag), or a date YYYY-MM-DD for the law in force that day (default: the work tree)')
     .option('--json', 'print {instruments, diagnostics} as JSON')
     .option('--summary', 'print a table of instruments and provision counts')
+    .option('--verbose', 'also print information-level diagnostics (text output)')
     .addOption(new Option('--max-warnings <n>', 'exit 1 when there are more warnings than this').argParser((v) => Number.parseInt(v, 10)))
     .action(async (opts) => {
       exit = await checkCommand(makeEnv(program, io), opts);

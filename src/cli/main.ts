@@ -10,6 +10,7 @@ import { RevisionError, GitError } from '../load/git.js';
 import { LocateError } from '../model/locate.js';
 import { DateError } from '../pipeline/revision.js';
 import type { Context, Logger } from '../pipeline/context.js';
+import { impactCommand, linksCommand } from './link-commands.js';
 import { checkCommand, citationsCommand, diffCommand, exportCommand, historyCommand, logCommand, showCommand } from './commands.js';
 
 export interface Io {
@@ -127,6 +128,27 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .option('--json', 'print the citations as JSON')
     .action(async (opts) => {
       exit = await citationsCommand(makeEnv(program, io), opts);
+    });
+
+  program
+    .command('links')
+    .description('what a provision cites, what cites it, what it specifies and what specifies it, across layers')
+    .argument('<ref>', 'provision id or Japanese citation')
+    .option('--at <rev|date>', 'a git revision or a date (default: the work tree)')
+    .option('--json', 'print the links as JSON')
+    .action(async (ref: string, opts) => {
+      exit = await linksCommand(makeEnv(program, io), ref, opts);
+    });
+
+  program
+    .command('impact')
+    .description('the provisions a change between two revisions affects through citations and delegations')
+    .argument('<from>', 'older revision: a git revision or a date')
+    .argument('[to]', 'newer revision (default: the work tree)')
+    .option('--depth <n>', 'how many edges to follow (default 3)')
+    .option('--json', 'print {changed, affected, publications} as JSON')
+    .action(async (from: string, to: string | undefined, opts) => {
+      exit = await impactCommand(makeEnv(program, io), from, to, opts);
     });
 
   program

@@ -1,0 +1,88 @@
+/**
+ * links and impact: the cross-layer graph at a provision, and what a change
+ * between two revisions reaches through it.
+ */
+import { buildGraph, linksOf, type Edge } from '../link/graph.js';
+import { impactOf } from '../link/impact.js';
+import { citeProvision, locate, shortName, type CorpusIndex } from '../model/locate.js';
+import { loadCorpus, openSession, resolveRevision } from '../pipeline/corpus.js';
+import { diffCorpora } from '../pipeline/diff.js';
+import { corpusCitations } from '../pipeline/links.js';
+import { EXIT_OK, UsageError, type CommandEnv } from './main.js';
+
+function label(index: CorpusIndex, id: string): string {
+  const p = index.provisions.get(id);
+  const ins = index.instruments.get(id.split('/')[0] ?? '');
+  return p && ins ? `${shortName(ins)}${citeProvision(index, p)}` : id;
+}
+
+export async function linksCommand(env: CommandEnv, ref: string, opts: { at?: string; json?: boolean }): Promise<number> {
+  const { io, colors } = env;
+  const session = await openSession(env.ctx);
+  try {
+    const corpus = await loadCorpus(session, await resolveRevision(session, opts.at));
+    const { provision } = locate(corpus.index, ref);
+    if (!provision) throw new UsageError(`links needs a provision, not a whole instrument: ${ref}`);
+    const graph = buildGraph(corpus.index, await corpusCitations(session, corpus));
+    const n = linksOf(graph, provision.id);
+    const entry = (e: Edge, other: string) => ({ id: other, citation: label(corpus.index, other), ...(e.text ? { text: e.text } : {}), ...(e.basis ? { basis: e.basis } : {}), at: e.from });
+    const out = {
+      id: provision.id,
+      citation: label(corpus.index, provision.id),
+      cites: n.cites.map((e) => entry(e, e.to)),
+      citedBy: n.citedBy.map((e) => entry(e, e.from)),
+      specifies: n.specifies.map((e) => entry(e, e.to)),
+      specifiedBy: n.specifiedBy.map((e) => entry(e, e.from)),
+    };
+    if (opts.json) {
+      io.stdout(`${JSON.stringify(out, null, 2)}\n`);
+      return EXIT_OK;
+    }
+    io.stdout(`${colors.bold(out.id)}  ${out.citation}\n`);
+    for (const [title, list] of [['cites', out.cites], ['cited by', out.citedBy], ['specifies', out.specifies], ['specified by', out.specifiedBy]] as const) {
+      io.stdout(`\n${colors.bold(title)} (${list.length})\n`);
+      for (const x of list) io.stdout(`  ${x.id}  ${x.citation}${x.text ? colors.dim(`  「${x.text}」`) : ''}${x.basis === 'wording' ? colors.dim(' (by wording)') : ''}\n`);
+    }
+    return EXIT_OK;
+  } finally {
+    session.close();
+  }
+}
+
+export async function impactCommand(env: CommandEnv, from: string, to: string | undefined, opts: { json?: boolean; depth?: string }): Promise<number> {
+  const { io, colors } = env;
+  const depth = opts.depth === undefined ? 3 : Number(opts.depth);
+  if (!Number.isInteger(depth) || depth < 1 || depth > 10) throw new UsageError(`--depth ${opts.depth}: give a whole number from 1 to 10`);
+  const session = await openSession(env.ctx);
+  try {
+    const before = await loadCorpus(session, await resolveRevision(session, from));
+    const after = await loadCorpus(session, await resolveRevision(session, to));
+    const diff = await diffCorpora(session, before, after);
+    const changes = diff.instruments.flatMap((i) => i.changes);
+    const graph = buildGraph(after.index, await corpusCitations(session, after));
+    const changedIds = [...new Set(changes.map((c) => (c.kind === 'removed' ? (diff.instruments.find((i) => i.instrument === c.instrument)?.renumbering[c.id] ?? c.id) : c.id)))];
+    const affected = impactOf(graph, changedIds, depth);
+    const out = {
+      from: diff.from,
+      to: diff.to,
+      changed: changes.map((c) => ({ id: c.id, kind: c.kind, citation: label(c.kind === 'removed' ? before.index : after.index, c.id) })),
+      affected: affected.map((a) => ({ id: a.id, citation: label(after.index, a.id), via: a.via })),
+      // publications are added when they exist (Parameter Sheets, Commodity Guidance)
+      publications: [] as string[],
+    };
+    if (opts.json) {
+      io.stdout(`${JSON.stringify(out, null, 2)}\n`);
+      return EXIT_OK;
+    }
+    io.stdout(`${colors.bold('changed')} (${out.changed.length})\n`);
+    for (const c of out.changed) io.stdout(`  ${c.kind.padEnd(12)} ${c.id}  ${c.citation}\n`);
+    io.stdout(`\n${colors.bold('affected')} (${out.affected.length})\n`);
+    for (const a of out.affected) {
+      io.stdout(`  ${a.id}  ${a.citation}\n`);
+      io.stdout(colors.dim(`      because ${a.via.map((s) => `${label(after.index, s.to)} ${s.type === 'cites' ? 'cites' : s.type === 'specifies' ? 'is specified by' : 'specifies'} ${label(after.index, s.from)}`).join('; ')}\n`));
+    }
+    return EXIT_OK;
+  } finally {
+    session.close();
+  }
+}

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { extractCitations, type Citation } from '../link/extract.js';
+import { mergeExplicit } from '../link/explicit.js';
 import type { Diagnostic } from '../model/types.js';
 import { linkerFingerprint } from './cache-keys.js';
 import type { Corpus, Session } from './corpus.js';
@@ -20,7 +21,7 @@ export async function corpusCitations(session: Session, corpus: Corpus): Promise
   const cached = await session.cache?.get<Citation[]>(key);
   if (cached) return cached;
   const out: Citation[] = [];
-  for (const ins of corpus.instruments) out.push(...extractCitations(corpus.index, ins));
+  for (const ins of corpus.instruments) out.push(...mergeExplicit(corpus.index, ins, extractCitations(corpus.index, ins)));
   await session.cache?.put(key, out);
   return out;
 }

@@ -355,4 +355,57 @@ section('3. Provision-level diff of the whole history');
   console.log(`  goals: warm ≤ 3× git: ${warmLog <= 3 * gitMs ? 'MET' : 'NOT MET'}; cold ≤ 30× git: ${coldLog <= 30 * gitMs ? 'MET' : 'NOT MET'} (cold is dominated by parsing, see section 1)`);
 }
 
+// ---------------------------------------------------------------- links
+section('4. Citations, the cross-layer graph and impact');
+{
+  const { extractCitations } = await import('../dist/link/extract.js');
+  const { mergeExplicit } = await import('../dist/link/explicit.js');
+  const { buildGraph } = await import('../dist/link/graph.js');
+  const session = await openSession({ repo: ROOT, corpus: CORPUS, cacheDir: tempDir('links') });
+  let n = 0;
+  let unresolved = 0;
+  const runs = [];
+  let graphMs = 0;
+  let edges = 0;
+  try {
+    const corpus = await loadCorpus(session, { kind: 'commit', commit: commits.at(-1) });
+    for (let k = 0; k < 3; k++) {
+      const t = performance.now();
+      const all = corpus.instruments.flatMap((i) => mergeExplicit(corpus.index, i, extractCitations(corpus.index, i)));
+      runs.push(performance.now() - t);
+      n = all.length;
+      unresolved = all.filter((c) => c.status === 'unresolved').length;
+      const g0 = performance.now();
+      edges = buildGraph(corpus.index, all).edges.length;
+      graphMs = performance.now() - g0;
+    }
+  } finally {
+    session.close();
+  }
+  const first = commits[0];
+  const impactDir = tempDir('impact');
+  const impactRun = () => {
+    const t = performance.now();
+    run('node', ['bin/regpress.js', '--cache-dir', impactDir, 'impact', first, commits.at(-1), '--json']);
+    return performance.now() - t;
+  };
+  const impactCold = impactRun();
+  const impactWarm = median([impactRun(), impactRun()]);
+  const checkRuns = [0, 1, 2].map(() => run('node', ['bin/regpress.js', 'check', '--no-color']).ms);
+  console.log(
+    table(
+      ['', 'wall'],
+      [
+        [`extract + resolve ${n} citations at HEAD (median of 3)`, fmtMs(median(runs))],
+        [`build the graph (${edges} edges)`, fmtMs(graphMs)],
+        ['impact of the whole history (first commit → HEAD), cold', fmtMs(impactCold)],
+        ['impact of the whole history, warm (parse, diff and citation caches)', fmtMs(impactWarm)],
+        ['check with citations and delegations, warm (median of 3)', fmtMs(median(checkRuns))],
+      ],
+      ['l', 'r'],
+    ),
+  );
+  console.log(`  unresolved: ${unresolved} of ${n} citations (${((unresolved / n) * 100).toFixed(1)}%); commands: node bin/regpress.js citations; node bin/regpress.js impact ${first.slice(0, 12)} HEAD`);
+}
+
 console.log(`\nload average at end: ${loadAvg()}; benchmark took ${fmtMs(performance.now() - tStart)}; temporary cache dirs removed.`);

@@ -285,3 +285,32 @@ export async function historyCommand(env: CommandEnv, ref: string, opts: { json?
     session.close();
   }
 }
+
+/** `graph`: the layer graph of the corpus, or the neighbourhood of one provision, as SVG, DOT or JSON. */
+export async function graphCommand(env: CommandEnv, opts: { format?: string; around?: string; depth?: string; at?: string }): Promise<number> {
+  const { io } = env;
+  const format = opts.format ?? 'svg';
+  if (format !== 'svg' && format !== 'dot' && format !== 'json') throw new UsageError(`--format ${format}: choose svg, dot or json`);
+  if (opts.depth !== undefined && opts.around === undefined) throw new UsageError('--depth goes with --around: the layer graph has no depth');
+  if (opts.depth !== undefined && !/^\d{1,2}$/.test(opts.depth)) throw new UsageError(`--depth ${opts.depth} is not a number of links (0 to 99)`);
+  const depth = opts.depth === undefined ? 1 : Number(opts.depth);
+  const { layerGraphView, neighbourhoodView, toDot, toJson, toSvg } = await import('../render/graph.js');
+  const session = await openSession(env.ctx);
+  try {
+    const corpus = await loadCorpus(session, await resolveRevision(session, opts.at));
+    const graph = buildGraph(corpus.index, await corpusCitations(session, corpus));
+    let view;
+    if (opts.around === undefined) {
+      view = layerGraphView(corpus.index, graph);
+    } else {
+      const { provision } = locate(corpus.index, opts.around);
+      if (!provision) throw new UsageError(`--around needs a provision, not a whole instrument: ${opts.around}`);
+      view = neighbourhoodView(corpus.index, graph, provision.id, depth);
+    }
+    view.revision = revisionLabel(corpus);
+    io.stdout(format === 'dot' ? toDot(view) : format === 'json' ? toJson(view) : toSvg(view));
+    return EXIT_OK;
+  } finally {
+    session.close();
+  }
+}

@@ -12,6 +12,7 @@ import { DateError } from '../pipeline/revision.js';
 import type { Context, Logger } from '../pipeline/context.js';
 import { impactCommand, linksCommand } from './link-commands.js';
 import { checkCommand, citationsCommand, diffCommand, exportCommand, historyCommand, logCommand, showCommand } from './commands.js';
+import { graphCommand } from './commands.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -182,6 +183,17 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .option('--json', 'same as --format json')
     .action(async (from: string, to: string | undefined, opts) => {
       exit = await diffCommand(makeEnv(program, io), from, to, opts);
+    });
+
+  program
+    .command('graph')
+    .description('the instruments by layer and the links between them, or the provisions around one provision, as a picture')
+    .option('--format <format>', 'svg, dot (Graphviz) or json', 'svg')
+    .option('--around <ref>', 'the provisions linked to this one (id or citation) instead of the whole corpus')
+    .option('--depth <n>', 'with --around: how many links away to go (default 1)')
+    .option('--at <rev|date>', 'a git revision or a date YYYY-MM-DD (default: the work tree)')
+    .action(async (opts) => {
+      exit = await graphCommand(makeEnv(program, io), opts);
     });
 
   try {

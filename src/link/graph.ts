@@ -57,24 +57,54 @@ function commonPrefix(a: string, b: string): number {
   return i;
 }
 
-/** Items of a specifying article ↔ the row items of the row, by the words both open with. */
+/**
+ * How well an item of a specifying article opens like a row item: the row
+ * item's name (集積回路, 光検出器若しくはその冷却器…) at the start of the item,
+ * or its head words near the start. 0 … 1.
+ */
+function openingScore(item: string, rowItem: string): number {
+  const a = normalise(item);
+  const b = normalise(rowItem).replace(/[（(][^）)]*[）)]/g, '');
+  if (b.length < 2) return 0;
+  const p = commonPrefix(a, b);
+  const head = b.split(/又は|若しくは|並びに|及び|であって|であつて|の項/)[0] ?? b;
+  const near = head.length >= 2 && a.slice(0, 40).includes(head.slice(0, Math.min(head.length, 12))) ? 0.8 : 0;
+  return Math.max(Math.min(1, p / Math.min(b.length, 8)), near);
+}
+
+/**
+ * Items of a specifying article ↔ the row items of the row. Both run in the
+ * same order (several items may specify one row item), so they are aligned
+ * by a monotone DP over how alike they open, not matched one by one: a
+ * common word (アナログ, 集積回路) cannot pull an item out of place.
+ */
 function itemEdges(article: Provision, row: Provision): Edge[] {
-  const rowItems = [...walkProvisions(row.children)].filter((p) => p.kind === 'row-item');
-  if (rowItems.length === 0) return [];
-  const items = [...walkProvisions(article.children)].filter((p) => p.kind === 'item');
-  const out: Edge[] = [];
-  for (const item of items) {
-    const text = normalise(item.text);
-    let best: Provision | undefined;
-    let bestLen = 3;
-    for (const ri of rowItems) {
-      const n = commonPrefix(text, normalise(ri.text));
-      if (n > bestLen) {
-        bestLen = n;
-        best = ri;
-      }
+  const rowItems = row.children.filter((p) => p.kind === 'row-item');
+  const items = article.children.flatMap((para) => para.children).filter((p) => p.kind === 'item' && !p.deleted);
+  if (rowItems.length === 0 || items.length === 0) return [];
+  const n = items.length;
+  const m = rowItems.length;
+  const score = items.map((it) => rowItems.map((ri) => openingScore(it.text, ri.text)));
+  // best[i][j]: best total for items i.. with row items j.. still available
+  const best: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--) {
+    for (let j = m - 1; j >= 0; j--) {
+      const s = score[i]?.[j] ?? 0;
+      const take = s >= 0.5 ? s + (best[i + 1]?.[j] ?? 0) : -1;
+      best[i]![j] = Math.max(take, best[i + 1]?.[j] ?? 0, best[i]?.[j + 1] ?? 0);
     }
-    if (best) out.push({ type: 'specifies', from: item.id, to: best.id, basis: 'wording' });
+  }
+  const out: Edge[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < n && j < m) {
+    const s = score[i]?.[j] ?? 0;
+    const here = best[i]?.[j] ?? 0;
+    if (s >= 0.5 && Math.abs(here - (s + (best[i + 1]?.[j] ?? 0))) < 1e-9) {
+      out.push({ type: 'specifies', from: (items[i] as Provision).id, to: (rowItems[j] as Provision).id, basis: 'wording' });
+      i++;
+    } else if (here === (best[i + 1]?.[j] ?? 0)) i++;
+    else j++;
   }
   return out;
 }

@@ -45,8 +45,12 @@ describe('specification edges', () => {
   it('matches the items of 第六条 to the row items of 七の項 they open with', () => {
     const items = linksOf(graph, `${ETCO}/appx1/row7`).specifiedBy.filter((e) => e.basis === 'wording');
     const pairs = new Map(items.map((e) => [e.from, e.to]));
-    // 第六条第一号 集積回路… ↔ （一） 集積回路
+    // 第六条第一号 集積回路… ↔ （一） 集積回路; 第八号の四 (アナログ信号用…光変調器) ↔ （八の四）
+    // 電気光学効果を利用する光変調器, not （十） アナログデジタル変換器 for a shared アナログ;
+    // 第十七号の三 集積回路の製造用のマスク若しくはレチクル ↔ （十七） マスク若しくはレチクル
     expect(pairs.get(`${GOODS}/art6/para1/item1`)).toBe(`${ETCO}/appx1/row7/1`);
+    expect(pairs.get(`${GOODS}/art6/para1/item8-4`)).toBe(`${ETCO}/appx1/row7/8-4`);
+    expect(pairs.get(`${GOODS}/art6/para1/item17-3`)).toBe(`${ETCO}/appx1/row7/17`);
     expect(index.provisions.get(`${ETCO}/appx1/row7/1`)?.text.startsWith('集積回路')).toBe(true);
     expect(items.length).toBeGreaterThan(10);
   });

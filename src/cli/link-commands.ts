@@ -41,7 +41,11 @@ export async function linksCommand(env: CommandEnv, ref: string, opts: { at?: st
     io.stdout(`${colors.bold(out.id)}  ${out.citation}\n`);
     for (const [title, list] of [['cites', out.cites], ['cited by', out.citedBy], ['specifies', out.specifies], ['specified by', out.specifiedBy]] as const) {
       io.stdout(`\n${colors.bold(title)} (${list.length})\n`);
-      for (const x of list) io.stdout(`  ${x.id}  ${x.citation}${x.text ? colors.dim(`  「${x.text}」`) : ''}${x.basis === 'wording' ? colors.dim(' (by wording)') : ''}\n`);
+      for (const x of list) {
+        // edges of the provision's own parts (its row items) say which part they are at
+        const part = title === 'cites' || title === 'specifies' ? (x.at !== out.id ? colors.dim(`  at ${x.at.slice(out.id.length + 1)}`) : '') : '';
+        io.stdout(`  ${x.id}  ${x.citation}${x.text ? colors.dim(`  「${x.text}」`) : ''}${x.basis === 'wording' ? colors.dim(' (by wording)') : ''}${part}\n`);
+      }
     }
     return EXIT_OK;
   } finally {

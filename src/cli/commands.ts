@@ -5,6 +5,7 @@ import { citeProvision, KNOWN_ALIASES, locate, shortName } from '../model/locate
 import type { CorpusDiff } from '../diff/types.js';
 import { diffCorpora } from '../pipeline/diff.js';
 import { citationDiagnostics, corpusCitations } from '../pipeline/links.js';
+import { loadCatalogue } from '../pipeline/catalogue.js';
 import { buildGraph, delegationDiagnostics } from '../link/graph.js';
 import { corpusLog, provisionHistory, type ChangeCounts } from '../pipeline/history.js';
 import { formatRedline } from '../diff/text.js';
@@ -57,7 +58,8 @@ export async function checkCommand(env: CommandEnv, opts: { at?: string; json?: 
     const corpus = await loadCorpus(session, await resolveRevision(session, opts.at));
     const citations = await corpusCitations(session, corpus);
     const graph = buildGraph(corpus.index, citations);
-    corpus.diagnostics = sortDiagnostics([...corpus.diagnostics, ...citationDiagnostics(corpus, citations), ...delegationDiagnostics(corpus.index, graph)]);
+    const { diagnostics: catalogueDiagnostics } = await loadCatalogue(session, corpus);
+    corpus.diagnostics = sortDiagnostics([...corpus.diagnostics, ...citationDiagnostics(corpus, citations), ...delegationDiagnostics(corpus.index, graph), ...catalogueDiagnostics]);
     return checkReport(env, corpus, opts);
   } finally {
     session.close();

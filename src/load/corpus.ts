@@ -97,3 +97,20 @@ export async function openCorpus(repo: GitRepo, corpusDir: string, revision: Rev
     read: async (fs) => new Map(fs.map((f) => [f.blob, contents.get(f.blob) ?? new Uint8Array()])),
   };
 }
+
+/** A non-instrument file of the corpus folder (the publications catalogue) at a revision; undefined if absent. */
+export async function readCorpusFile(repo: GitRepo, corpusDir: string, revision: Revision, name: string): Promise<Uint8Array | undefined> {
+  const rel = [corpusPrefix(corpusDir), name].filter((s) => s !== '').join('/');
+  if (revision.kind === 'worktree') {
+    try {
+      return await readFile(path.join(repo.root, rel));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new Error(`cannot read ${rel}`, { cause: e });
+    }
+  }
+  const commit = revision.kind === 'commit' ? revision.commit : revision.head;
+  const entry = (await repo.listTree(commit, rel)).find((e) => e.path === rel);
+  if (!entry) return undefined;
+  return (await repo.readBlobs([entry.blob])).get(entry.blob);
+}

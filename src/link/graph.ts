@@ -117,7 +117,8 @@ export function buildGraph(index: CorpusIndex, citations: readonly Citation[]): 
     if (c.status !== 'resolved') continue;
     const source = provisionOf(c.source);
     for (const t of c.targets) {
-      if (t.id === c.source) continue;
+      // この条 / 以下この条において同じ: a provision naming itself or what holds it is no link
+      if (c.source === t.id || c.source.startsWith(`${t.id}/`)) continue;
       edges.push({ type: 'cites', from: c.source, to: t.id, text: c.text });
     }
     if (!source) continue;

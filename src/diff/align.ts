@@ -10,7 +10,7 @@
  * lists as the articles they hold, since article ids do not depend on them.
  */
 import { diffArrays } from 'diff';
-import type { Chapter, Instrument, InstrumentMeta, Provision } from '../model/types.js';
+import { isStructural, type Instrument, type InstrumentMeta, type Provision } from '../model/types.js';
 import { provisionFullText, provisionOwnText } from '../model/text.js';
 import { isEditorialChange } from './classify.js';
 import { computeRedline, type RedlineLimits } from './text.js';
@@ -31,10 +31,6 @@ interface Unit {
   own: string;
   step: string;
   bigrams?: Map<number, number>;
-}
-
-function isStructural(p: Provision): p is Chapter {
-  return p.kind === 'chapter' || p.kind === 'section' || p.kind === 'subsection' || p.kind === 'division';
 }
 
 // subtree texts are asked for at every level of the recursion: compute each once

@@ -31,6 +31,7 @@ import type {
   TextBlock,
 } from './types.js';
 import { splitRowItems } from './row-items.js';
+import { isStructural } from './types.js';
 
 export interface BuildInput {
   file: string;
@@ -582,7 +583,7 @@ class Builder {
       if (info.kind === 'text') num = String(++textOrdinal);
       if (info.kind === 'suppl-provision') num = String(++supplOrdinal);
       const step: AddressStep = info.to !== undefined ? { kind: info.kind, num, to: info.to } : { kind: info.kind, num };
-      const isStructure = p.kind === 'chapter' || p.kind === 'section' || p.kind === 'subsection' || p.kind === 'division';
+      const isStructure = isStructural(p);
       const base = isStructure ? structPath : contentPath;
       const path = [...base, step];
       p.address = { instrument: instrumentId, path };

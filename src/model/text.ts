@@ -4,7 +4,7 @@
  * source, so that a test can compare them with the source character by
  * character (markup and whitespace aside).
  */
-import type { Instrument, Provision } from './types.js';
+import { isStructural, type Instrument, type Provision } from './types.js';
 
 /** Every provision, depth first, in document order. */
 export function* walkProvisions(list: readonly Provision[]): Generator<Provision> {
@@ -30,7 +30,7 @@ export function provisionPieces(p: Provision, out: string[] = []): string[] {
   out.push(p.label);
   const caption = captionOf(p);
   if (caption !== undefined) out.push(p.kind === 'suppl-provision' ? caption : `（${caption}）`);
-  if (p.kind === 'chapter' || p.kind === 'section' || p.kind === 'subsection' || p.kind === 'division') out.push(p.title);
+  if (isStructural(p)) out.push(p.title);
   else out.push(p.text);
   if (p.kind === 'appendix-table') for (const h of p.header) out.push(h.text);
   for (const b of p.extra) out.push(b.text);
@@ -59,7 +59,7 @@ export function provisionOwnText(p: Provision): string {
   const parts: string[] = [];
   const caption = captionOf(p);
   if (caption !== undefined) parts.push(p.kind === 'suppl-provision' ? caption : `（${caption}）`);
-  if (p.kind === 'chapter' || p.kind === 'section' || p.kind === 'subsection' || p.kind === 'division') parts.push(p.title);
+  if (isStructural(p)) parts.push(p.title);
   else parts.push(p.text);
   if (p.kind === 'appendix-table') for (const h of p.header) parts.push(h.text);
   for (const b of p.extra) parts.push(b.text);

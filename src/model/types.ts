@@ -212,6 +212,11 @@ export interface Instrument {
   provisions: Provision[];
 }
 
+/** Chapters, sections, subsections and divisions: headings that hold articles but are not cited through. */
+export function isStructural(p: Provision): p is Chapter {
+  return p.kind === 'chapter' || p.kind === 'section' || p.kind === 'subsection' || p.kind === 'division';
+}
+
 export function assertNever(value: never, what = 'value'): never {
   throw new Error(`unexpected ${what}: ${JSON.stringify(value)}`);
 }

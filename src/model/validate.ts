@@ -3,11 +3,7 @@
  * placeholders keep their number, so a gap is a real gap), empty provisions.
  */
 import { compareBranched, isNextNumber } from './numerals.js';
-import type { Diagnostic, Instrument, Provision } from './types.js';
-
-function isStructural(p: Provision): boolean {
-  return p.kind === 'chapter' || p.kind === 'section' || p.kind === 'subsection' || p.kind === 'division';
-}
+import { isStructural, type Diagnostic, type Instrument, type Provision } from './types.js';
 
 function isEmpty(p: Provision): boolean {
   if (p.deleted || p.children.length > 0 || p.extra.length > 0) return false;

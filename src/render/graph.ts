@@ -20,7 +20,7 @@
 import type { Graph } from '../link/graph.js';
 import { citeProvision, shortName, type CorpusIndex } from '../model/locate.js';
 import { walkProvisions } from '../model/text.js';
-import { LAYERS, type Layer, type Provision } from '../model/types.js';
+import { isStructural, LAYERS, type Layer, type Provision } from '../model/types.js';
 import { escapeHtml } from './diff-text.js';
 
 export type ViewEdgeType = 'cites' | 'specifies';
@@ -189,7 +189,7 @@ function clip(s: string, n: number): string {
 /** The opening words of a provision, for a node's last line. */
 function opening(p: Provision): string {
   if (p.kind === 'article' && p.caption) return `（${p.caption}）`;
-  if (p.kind === 'chapter' || p.kind === 'section' || p.kind === 'subsection' || p.kind === 'division') return p.title;
+  if (isStructural(p)) return p.title;
   if (p.deleted) return '削除';
   return p.text.replace(/\s+/g, ' ').trim();
 }

@@ -14,7 +14,7 @@ import type { CorpusDiff, InstrumentDiff, ProvisionChange, Redline } from '../di
 import { computeRedline } from '../diff/text.js';
 import { citeProvision, shortName, type CorpusIndex } from '../model/locate.js';
 import { provisionOwnText } from '../model/text.js';
-import type { Instrument, Provision } from '../model/types.js';
+import { isStructural, type Instrument, type Provision } from '../model/types.js';
 import { escapeHtml } from './diff-text.js';
 
 // ---------------------------------------------------------------------------
@@ -105,7 +105,7 @@ function isWhole(c: ProvisionChange | undefined): boolean {
  * hold, so an added chapter's articles carry changes of their own.
  */
 function coversSubtree(c: ProvisionChange | undefined, p: Provision | undefined): boolean {
-  return isWhole(c) && p !== undefined && !isHeading(p);
+  return isWhole(c) && p !== undefined && !isStructural(p);
 }
 
 function mergeContext(d: InstrumentDiff, before: CorpusIndex, after: CorpusIndex, shown: readonly ProvisionChange[]): MergeContext {
@@ -175,10 +175,6 @@ function mergeLists(ctx: MergeContext, olds: readonly Provision[], news: readonl
 
 // ---------------------------------------------------------------------------
 // Lines of one provision
-
-function isHeading(p: Provision): boolean {
-  return p.kind === 'chapter' || p.kind === 'section' || p.kind === 'subsection' || p.kind === 'division';
-}
 
 /** Where the official text sets a provision's first line. */
 function indentOf(p: Provision): number {
@@ -308,7 +304,7 @@ function subtreeLines(p: Provision, mark: Mark, rootLabel: Mark): Line[] {
 
 /** Unchanged text standing for context: the label, the caption, and （略） for the words. */
 function contextOwn(p: Provision): Span[] {
-  if (isHeading(p)) return plain(provisionOwnText(p));
+  if (isStructural(p)) return plain(provisionOwnText(p));
   const cap = captionLine(p);
   const hasWords = p.kind === 'appendix-table' ? p.text !== '' || p.extra.length > 0 : p.text !== '' || p.extra.length > 0 || (p.kind === 'row' && p.cells.some((c) => c.text !== ''));
   const words = hasWords ? ELIDED : '';
@@ -391,7 +387,7 @@ function provisionRow(w: Walk, node: Node, fold: Node | undefined): ShinkyuRow {
 
 /** A provision with everything below it; a chapter's heading alone, its articles having rows of their own. */
 function wholeLines(p: Provision, mark: Mark, rootLabel: Mark): Line[] {
-  return isHeading(p) ? provisionLines(p, [{ text: provisionOwnText(p), mark }], labelSpans(p, rootLabel)) : subtreeLines(p, mark, rootLabel);
+  return isStructural(p) ? provisionLines(p, [{ text: provisionOwnText(p), mark }], labelSpans(p, rootLabel)) : subtreeLines(p, mark, rootLabel);
 }
 
 /** Added, removed, or reduced to 削除: the whole provision on one side, a note or 削除 on the other. */
@@ -444,7 +440,7 @@ function elidedRow(run: readonly Node[]): ShinkyuRow {
 function isOuter(nodes: readonly Node[]): boolean {
   return nodes.every((n) => {
     const p = n.new ?? n.old;
-    return p !== undefined && (isHeading(p) || p.kind === 'article' || p.kind === 'suppl-provision' || p.kind === 'appendix-table');
+    return p !== undefined && (isStructural(p) || p.kind === 'article' || p.kind === 'suppl-provision' || p.kind === 'appendix-table');
   });
 }
 

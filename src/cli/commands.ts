@@ -3,7 +3,7 @@
  */
 import { citeProvision, KNOWN_ALIASES, locate, shortName } from '../model/locate.js';
 import type { CorpusDiff } from '../diff/types.js';
-import { diffCorpora } from '../pipeline/diff.js';
+import { diffCorpora, revisionLabel as revisionName } from '../pipeline/diff.js';
 import { citationDiagnostics, corpusCitations } from '../pipeline/links.js';
 import { loadCatalogue } from '../pipeline/catalogue.js';
 import { buildGraph, delegationDiagnostics } from '../link/graph.js';
@@ -13,29 +13,26 @@ import { isDate } from '../model/versions.js';
 import { formatDiffHtml, formatDiffMarkdown, formatDiffText, type DiffPresentation } from '../render/diff-text.js';
 import { walkProvisions } from '../model/text.js';
 import type { Diagnostic, Provision } from '../model/types.js';
-import { loadCorpus, openSession, resolveRevision, sortDiagnostics, type Corpus } from '../pipeline/corpus.js';
+import { loadCorpus, openSession, resolveRevision, sortDiagnostics, type Corpus, type Session } from '../pipeline/corpus.js';
 import { formatDiagnostic, formatProvisionText, formatProvisionTitle } from '../render/text.js';
 import { EXIT_CONTENT, EXIT_OK, UsageError, type CommandEnv } from './main.js';
 
-async function withCorpus<T>(env: CommandEnv, at: string | undefined, f: (c: Corpus) => T | Promise<T>): Promise<T> {
+/** A session for one command, always closed (its git process ends with it). */
+export async function withSession<T>(env: CommandEnv, f: (session: Session) => Promise<T>): Promise<T> {
   const session = await openSession(env.ctx);
   try {
-    const revision = await resolveRevision(session, at);
-    return await f(await loadCorpus(session, revision));
+    return await f(session);
   } finally {
     session.close();
   }
 }
 
+async function withCorpus<T>(env: CommandEnv, at: string | undefined, f: (c: Corpus) => T | Promise<T>): Promise<T> {
+  return withSession(env, async (session) => f(await loadCorpus(session, await resolveRevision(session, at))));
+}
+
 function revisionLabel(c: Corpus): string {
-  switch (c.revision.kind) {
-    case 'commit':
-      return c.revision.commit;
-    case 'worktree':
-      return 'worktree';
-    case 'as-of':
-      return `as-of ${c.revision.date}`;
-  }
+  return revisionName(c.revision);
 }
 
 function countProvisions(list: readonly Provision[]): number {
@@ -53,17 +50,14 @@ function counts(ds: readonly Diagnostic[]) {
 
 export async function checkCommand(env: CommandEnv, opts: { at?: string; json?: boolean; summary?: boolean; maxWarnings?: number; verbose?: boolean }): Promise<number> {
   const { io, colors } = env;
-  const session = await openSession(env.ctx);
-  try {
+  return withSession(env, async (session) => {
     const corpus = await loadCorpus(session, await resolveRevision(session, opts.at));
     const citations = await corpusCitations(session, corpus);
     const graph = buildGraph(corpus.index, citations);
     const { diagnostics: catalogueDiagnostics } = await loadCatalogue(session, corpus);
     corpus.diagnostics = sortDiagnostics([...corpus.diagnostics, ...citationDiagnostics(corpus, citations), ...delegationDiagnostics(corpus.index, graph), ...catalogueDiagnostics]);
     return checkReport(env, corpus, opts);
-  } finally {
-    session.close();
-  }
+  });
 }
 
 function checkReport(env: CommandEnv, corpus: Corpus, opts: { json?: boolean; summary?: boolean; maxWarnings?: number; verbose?: boolean }): number {
@@ -94,8 +88,7 @@ function checkReport(env: CommandEnv, corpus: Corpus, opts: { json?: boolean; su
 
 export async function citationsCommand(env: CommandEnv, opts: { instrument?: string; at?: string; json?: boolean; status?: string }): Promise<number> {
   const { io, colors } = env;
-  const session = await openSession(env.ctx);
-  try {
+  return withSession(env, async (session) => {
     const corpus = await loadCorpus(session, await resolveRevision(session, opts.at));
     const only = instrumentFilter([corpus], opts.instrument);
     const all = (await corpusCitations(session, corpus)).filter((c) => (!only || only.has(c.source.split('/')[0] ?? '')) && (!opts.status || c.status === opts.status));
@@ -112,9 +105,7 @@ export async function citationsCommand(env: CommandEnv, opts: { instrument?: str
     const n = (s: string) => all.filter((c) => c.status === s).length;
     io.stdout(`${all.length} citations: ${n('resolved')} resolved, ${n('external')} external, ${n('unresolved')} unresolved\n`);
     return EXIT_OK;
-  } finally {
-    session.close();
-  }
+  });
 }
 
 export async function showCommand(env: CommandEnv, ref: string, opts: { at?: string; json?: boolean }): Promise<number> {
@@ -181,8 +172,7 @@ export async function diffCommand(env: CommandEnv, from: string, to: string | un
   const { io, colors } = env;
   const format = opts.json ? 'json' : (opts.format ?? 'text');
   if (!['text', 'json', 'md', 'html', 'shinkyu'].includes(format)) throw new UsageError(`--format ${format}: choose text, json, md, html or shinkyu`);
-  const session = await openSession(env.ctx);
-  try {
+  return withSession(env, async (session) => {
     const a = await resolveRevision(session, from);
     const b = await resolveRevision(session, to);
     const before = await loadCorpus(session, a);
@@ -209,9 +199,7 @@ export async function diffCommand(env: CommandEnv, from: string, to: string | un
         io.stdout(formatDiffText(diff, p, colors));
     }
     return EXIT_OK;
-  } finally {
-    session.close();
-  }
+  });
 }
 
 /** The JSON contract: {from, to, changes:[…]} with every instrument's changes in one list. */
@@ -239,8 +227,7 @@ export async function logCommand(env: CommandEnv, opts: { instrument?: string; j
   const { io, colors } = env;
   const asOf = opts.asOf ?? env.today;
   if (!isDate(asOf)) throw new UsageError(`--as-of ${asOf} is not a date YYYY-MM-DD`);
-  const session = await openSession(env.ctx);
-  try {
+  return withSession(env, async (session) => {
     const head = await session.repo.resolveRevision(opts.at ?? 'HEAD');
     let only: Set<string> | undefined;
     if (opts.instrument !== undefined) only = instrumentFilter([await loadCorpus(session, { kind: 'commit', commit: head })], opts.instrument);
@@ -256,15 +243,12 @@ export async function logCommand(env: CommandEnv, opts: { instrument?: string; j
       }
     }
     return EXIT_OK;
-  } finally {
-    session.close();
-  }
+  });
 }
 
 export async function historyCommand(env: CommandEnv, ref: string, opts: { json?: boolean; at?: string }): Promise<number> {
   const { io, colors } = env;
-  const session = await openSession(env.ctx);
-  try {
+  return withSession(env, async (session) => {
     const head = await session.repo.resolveRevision(opts.at ?? 'HEAD');
     const corpus = await loadCorpus(session, { kind: 'commit', commit: head });
     const { instrument, provision } = locate(corpus.index, ref);
@@ -283,9 +267,7 @@ export async function historyCommand(env: CommandEnv, ref: string, opts: { json?
       else io.stdout(`  ${v.text.replace(/\n/g, '\n  ')}\n`);
     }
     return EXIT_OK;
-  } finally {
-    session.close();
-  }
+  });
 }
 
 /** `graph`: the layer graph of the corpus, or the neighbourhood of one provision, as SVG, DOT or JSON. */
@@ -297,8 +279,7 @@ export async function graphCommand(env: CommandEnv, opts: { format?: string; aro
   if (opts.depth !== undefined && !/^\d{1,2}$/.test(opts.depth)) throw new UsageError(`--depth ${opts.depth} is not a number of links (0 to 99)`);
   const depth = opts.depth === undefined ? 1 : Number(opts.depth);
   const { layerGraphView, neighbourhoodView, toDot, toJson, toSvg } = await import('../render/graph.js');
-  const session = await openSession(env.ctx);
-  try {
+  return withSession(env, async (session) => {
     const corpus = await loadCorpus(session, await resolveRevision(session, opts.at));
     const graph = buildGraph(corpus.index, await corpusCitations(session, corpus));
     let view;
@@ -312,7 +293,5 @@ export async function graphCommand(env: CommandEnv, opts: { format?: string; aro
     view.revision = revisionLabel(corpus);
     io.stdout(format === 'dot' ? toDot(view) : format === 'json' ? toJson(view) : toSvg(view));
     return EXIT_OK;
-  } finally {
-    session.close();
-  }
+  });
 }

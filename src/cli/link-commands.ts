@@ -4,22 +4,20 @@
  */
 import { buildGraph, linksOf, type Edge } from '../link/graph.js';
 import { impactOf } from '../link/impact.js';
-import { citeProvision, locate, shortName, type CorpusIndex } from '../model/locate.js';
-import { loadCorpus, openSession, resolveRevision } from '../pipeline/corpus.js';
+import { citeById, locate, type CorpusIndex } from '../model/locate.js';
+import { loadCorpus, resolveRevision } from '../pipeline/corpus.js';
 import { diffCorpora } from '../pipeline/diff.js';
 import { corpusCitations } from '../pipeline/links.js';
+import { withSession } from './commands.js';
 import { EXIT_OK, UsageError, type CommandEnv } from './main.js';
 
 function label(index: CorpusIndex, id: string): string {
-  const p = index.provisions.get(id);
-  const ins = index.instruments.get(id.split('/')[0] ?? '');
-  return p && ins ? `${shortName(ins)}${citeProvision(index, p)}` : id;
+  return citeById(index, id) ?? id;
 }
 
 export async function linksCommand(env: CommandEnv, ref: string, opts: { at?: string; json?: boolean }): Promise<number> {
   const { io, colors } = env;
-  const session = await openSession(env.ctx);
-  try {
+  return withSession(env, async (session) => {
     const corpus = await loadCorpus(session, await resolveRevision(session, opts.at));
     const { provision } = locate(corpus.index, ref);
     if (!provision) throw new UsageError(`links needs a provision, not a whole instrument: ${ref}`);
@@ -48,17 +46,14 @@ export async function linksCommand(env: CommandEnv, ref: string, opts: { at?: st
       }
     }
     return EXIT_OK;
-  } finally {
-    session.close();
-  }
+  });
 }
 
 export async function impactCommand(env: CommandEnv, from: string, to: string | undefined, opts: { json?: boolean; depth?: string }): Promise<number> {
   const { io, colors } = env;
   const depth = opts.depth === undefined ? 3 : Number(opts.depth);
   if (!Number.isInteger(depth) || depth < 1 || depth > 10) throw new UsageError(`--depth ${opts.depth}: give a whole number from 1 to 10`);
-  const session = await openSession(env.ctx);
-  try {
+  return withSession(env, async (session) => {
     const before = await loadCorpus(session, await resolveRevision(session, from));
     const after = await loadCorpus(session, await resolveRevision(session, to));
     const diff = await diffCorpora(session, before, after);
@@ -86,7 +81,5 @@ export async function impactCommand(env: CommandEnv, from: string, to: string | 
       io.stdout(colors.dim(`      because ${a.via.map((s) => `${label(after.index, s.to)} ${s.type === 'cites' ? 'cites' : s.type === 'specifies' ? 'is specified by' : 'specifies'} ${label(after.index, s.from)}`).join('; ')}\n`));
     }
     return EXIT_OK;
-  } finally {
-    session.close();
-  }
+  });
 }

@@ -11,8 +11,7 @@ import { LocateError } from '../model/locate.js';
 import { DateError } from '../pipeline/revision.js';
 import type { Context, Logger } from '../pipeline/context.js';
 import { impactCommand, linksCommand } from './link-commands.js';
-import { checkCommand, citationsCommand, diffCommand, exportCommand, historyCommand, logCommand, showCommand } from './commands.js';
-import { graphCommand } from './commands.js';
+import { checkCommand, citationsCommand, diffCommand, exportCommand, graphCommand, historyCommand, logCommand, showCommand } from './commands.js';
 
 export interface Io {
   stdout: (s: string) => void;

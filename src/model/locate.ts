@@ -82,6 +82,13 @@ export function citeProvision(index: CorpusIndex, p: Provision): string {
   return formatCitation(path, path.map((_, i) => labels.get(pathKey(path.slice(0, i + 1)))));
 }
 
+/** 輸出令別表第一の七の項: the short name of the instrument and the citation of a provision, by id. */
+export function citeById(index: CorpusIndex, id: string): string | undefined {
+  const p = index.provisions.get(id);
+  const ins = index.instruments.get(id.split('/')[0] ?? '');
+  return p && ins ? `${shortName(ins)}${citeProvision(index, p)}` : undefined;
+}
+
 export class LocateError extends Error {
   constructor(
     readonly ref: string,

@@ -4,7 +4,6 @@
  * ordinance specifies has a Parameter Sheet.
  */
 import { readCorpusFile } from '../load/corpus.js';
-import { readCatalogue } from '../load/catalogue.js';
 import { decodeSource } from '../load/decode.js';
 import type { Catalogue } from '../model/publication.js';
 import type { Diagnostic } from '../model/types.js';
@@ -20,6 +19,8 @@ export async function loadCatalogue(session: Session, corpus: Corpus): Promise<{
   const file = [session.ctx.corpus.replace(/\/+$/, ''), CATALOGUE_FILE].filter((s) => s !== '' && s !== '.').join('/');
   const decoded = decodeSource(file, bytes);
   if (decoded.text === undefined) return { catalogue: undefined, diagnostics: decoded.diagnostics };
+  // yaml is loaded only when there is a catalogue to read: every command starts faster
+  const { readCatalogue } = await import('../load/catalogue.js');
   const read = readCatalogue(file, decoded.text);
   const diagnostics = [...decoded.diagnostics, ...read.diagnostics];
   const cat = read.catalogue;

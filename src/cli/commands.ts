@@ -4,9 +4,7 @@
 import { citeProvision, KNOWN_ALIASES, locate, shortName } from '../model/locate.js';
 import type { CorpusDiff } from '../diff/types.js';
 import { diffCorpora, revisionLabel as revisionName } from '../pipeline/diff.js';
-import { citationDiagnostics, corpusCitations } from '../pipeline/links.js';
-import { loadCatalogue } from '../pipeline/catalogue.js';
-import { buildGraph, delegationDiagnostics } from '../link/graph.js';
+import { checkCorpus, corpusCitations, corpusGraph } from '../pipeline/links.js';
 import { corpusLog, provisionHistory, type ChangeCounts } from '../pipeline/history.js';
 import { formatRedline } from '../diff/text.js';
 import { isDate } from '../model/versions.js';
@@ -52,10 +50,7 @@ export async function checkCommand(env: CommandEnv, opts: { at?: string; json?: 
   const { io, colors } = env;
   return withSession(env, async (session) => {
     const corpus = await loadCorpus(session, await resolveRevision(session, opts.at));
-    const citations = await corpusCitations(session, corpus);
-    const graph = buildGraph(corpus.index, citations);
-    const { diagnostics: catalogueDiagnostics } = await loadCatalogue(session, corpus);
-    corpus.diagnostics = sortDiagnostics([...corpus.diagnostics, ...citationDiagnostics(corpus, citations), ...delegationDiagnostics(corpus.index, graph), ...catalogueDiagnostics]);
+    corpus.diagnostics = await checkCorpus(session, corpus);
     return checkReport(env, corpus, opts);
   });
 }
@@ -281,7 +276,7 @@ export async function graphCommand(env: CommandEnv, opts: { format?: string; aro
   const { layerGraphView, neighbourhoodView, toDot, toJson, toSvg } = await import('../render/graph.js');
   return withSession(env, async (session) => {
     const corpus = await loadCorpus(session, await resolveRevision(session, opts.at));
-    const graph = buildGraph(corpus.index, await corpusCitations(session, corpus));
+    const graph = await corpusGraph(session, corpus);
     let view;
     if (opts.around === undefined) {
       view = layerGraphView(corpus.index, graph);

@@ -2,12 +2,12 @@
  * links and impact: the cross-layer graph at a provision, and what a change
  * between two revisions reaches through it.
  */
-import { buildGraph, linksOf, type Edge } from '../link/graph.js';
+import { linksOf, type Edge } from '../link/graph.js';
 import { impactOf } from '../link/impact.js';
 import { citeById, locate, type CorpusIndex } from '../model/locate.js';
 import { loadCorpus, resolveRevision } from '../pipeline/corpus.js';
 import { diffCorpora } from '../pipeline/diff.js';
-import { corpusCitations } from '../pipeline/links.js';
+import { corpusGraph } from '../pipeline/links.js';
 import { withSession } from './commands.js';
 import { EXIT_OK, UsageError, type CommandEnv } from './main.js';
 
@@ -21,7 +21,7 @@ export async function linksCommand(env: CommandEnv, ref: string, opts: { at?: st
     const corpus = await loadCorpus(session, await resolveRevision(session, opts.at));
     const { provision } = locate(corpus.index, ref);
     if (!provision) throw new UsageError(`links needs a provision, not a whole instrument: ${ref}`);
-    const graph = buildGraph(corpus.index, await corpusCitations(session, corpus));
+    const graph = await corpusGraph(session, corpus);
     const n = linksOf(graph, provision.id);
     const entry = (e: Edge, other: string) => ({ id: other, citation: label(corpus.index, other), ...(e.text ? { text: e.text } : {}), ...(e.basis ? { basis: e.basis } : {}), at: e.from });
     const out = {
@@ -58,7 +58,7 @@ export async function impactCommand(env: CommandEnv, from: string, to: string | 
     const after = await loadCorpus(session, await resolveRevision(session, to));
     const diff = await diffCorpora(session, before, after);
     const changes = diff.instruments.flatMap((i) => i.changes);
-    const graph = buildGraph(after.index, await corpusCitations(session, after));
+    const graph = await corpusGraph(session, after);
     const changedIds = [...new Set(changes.map((c) => (c.kind === 'removed' ? (diff.instruments.find((i) => i.instrument === c.instrument)?.renumbering[c.id] ?? c.id) : c.id)))];
     const affected = impactOf(graph, changedIds, depth);
     const out = {

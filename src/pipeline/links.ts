@@ -8,7 +8,9 @@ import { extractCitations, type Citation } from '../link/extract.js';
 import { mergeExplicit } from '../link/explicit.js';
 import type { Diagnostic } from '../model/types.js';
 import { linkerFingerprint } from './cache-keys.js';
-import type { Corpus, Session } from './corpus.js';
+import { loadCatalogue } from './catalogue.js';
+import { sortDiagnostics, type Corpus, type Session } from './corpus.js';
+import { buildGraph, delegationDiagnostics, type Graph } from '../link/graph.js';
 
 function citationsKey(corpus: Corpus): string {
   const h = createHash('sha1').update(`citations-${linkerFingerprint()}`);
@@ -39,4 +41,21 @@ export function citationDiagnostics(corpus: Corpus, citations: readonly Citation
     }
   }
   return out;
+}
+
+/** The cross-layer graph of a corpus at its revision. */
+export async function corpusGraph(session: Session, corpus: Corpus): Promise<Graph> {
+  return buildGraph(corpus.index, await corpusCitations(session, corpus));
+}
+
+/**
+ * Everything `check` reports on a corpus: the files' own diagnostics, then
+ * citations that point nowhere or to 削除, delegations nothing specifies, and
+ * the publications catalogue checked against the corpus.
+ */
+export async function checkCorpus(session: Session, corpus: Corpus): Promise<Diagnostic[]> {
+  const citations = await corpusCitations(session, corpus);
+  const graph = buildGraph(corpus.index, citations);
+  const { diagnostics: catalogue } = await loadCatalogue(session, corpus);
+  return sortDiagnostics([...corpus.diagnostics, ...citationDiagnostics(corpus, citations), ...delegationDiagnostics(corpus.index, graph), ...catalogue]);
 }

@@ -11,7 +11,7 @@ import { isDate } from '../model/versions.js';
 import { formatDiffHtml, formatDiffMarkdown, formatDiffText, type DiffPresentation } from '../render/diff-text.js';
 import { walkProvisions } from '../model/text.js';
 import type { Diagnostic, Provision } from '../model/types.js';
-import { loadCorpus, openSession, resolveRevision, sortDiagnostics, type Corpus, type Session } from '../pipeline/corpus.js';
+import { loadCorpus, openSession, resolveRevision, type Corpus, type Session } from '../pipeline/corpus.js';
 import { formatDiagnostic, formatProvisionText, formatProvisionTitle } from '../render/text.js';
 import { EXIT_CONTENT, EXIT_OK, UsageError, type CommandEnv } from './main.js';
 
@@ -47,7 +47,6 @@ function counts(ds: readonly Diagnostic[]) {
 }
 
 export async function checkCommand(env: CommandEnv, opts: { at?: string; json?: boolean; summary?: boolean; maxWarnings?: number; verbose?: boolean }): Promise<number> {
-  const { io, colors } = env;
   return withSession(env, async (session) => {
     const corpus = await loadCorpus(session, await resolveRevision(session, opts.at));
     corpus.diagnostics = await checkCorpus(session, corpus);

@@ -122,13 +122,6 @@ const LEVEL: Record<string, number> = { 'suppl-provision': 0, chapter: 0.5, 'app
 const REL_KIND: Record<string, NumKind> = { 条: 'article', 項: 'paragraph', 号: 'item', 表: 'appendix-table', 則: 'suppl-provision' };
 const relKind = (w: string): NumKind => REL_KIND[w[w.length - 1] as string] ?? 'article';
 
-function headLevel(r: Ref): number {
-  const h = r.steps[0] as RefStep;
-  if (h.t === 'rel') return LEVEL[relKind(h.word)] ?? 9;
-  if (h.t === 'label') return LEVEL.label as number;
-  return LEVEL[h.kind] ?? 9;
-}
-
 /** The kind of the first step, for lists: 第一号、第三号 go on at the item level. */
 function headKind(r: Ref): string {
   const h = r.steps[0] as RefStep;

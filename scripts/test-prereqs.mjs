@@ -5,7 +5,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 
 /** command the tests run → Debian package that provides it */
-const REQUIRED = [['git', 'git']];
+const REQUIRED = [
+  ['git', 'git'],
+  // the PDF tests read what they built back with poppler: text, pages, fonts, destinations, pixels
+  ['pdftotext', 'poppler-utils'],
+  ['pdfinfo', 'poppler-utils'],
+  ['pdffonts', 'poppler-utils'],
+  ['pdftoppm', 'poppler-utils'],
+];
 
 const missing = REQUIRED.filter(([cmd]) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0);
 if (missing.length === 0) process.exit(0);

@@ -10,10 +10,15 @@ import { walkProvisions } from '../model/text.js';
 import type { Instrument, Provision } from '../model/types.js';
 import type { Citation } from './extract.js';
 
-function resolveHref(index: CorpusIndex, instrument: Instrument, href: string): { status: Citation['status']; targets: Citation['targets']; reason?: string; external?: string } {
+/**
+ * Where an explicit link points: `<instrument id or name>#<provision path>`,
+ * or `#<path>` in `instrument` when one is given.
+ */
+export function resolveHref(index: CorpusIndex, instrument: Instrument | undefined, href: string): { status: Citation['status']; targets: Citation['targets']; reason?: string; external?: string } {
   if (/^[a-z][a-z0-9+.-]*:/i.test(href)) return { status: 'external', targets: [], external: href };
   const hash = href.indexOf('#');
-  const ins = hash > 0 ? href.slice(0, hash) : instrument.id;
+  const ins = hash > 0 ? href.slice(0, hash) : instrument?.id;
+  if (ins === undefined) return { status: 'unresolved', targets: [], reason: `${href} names no instrument: write <instrument>#<provision>` };
   const frag = hash >= 0 ? href.slice(hash + 1) : href;
   const insId = index.instruments.has(ins) ? ins : index.names.get(ins);
   if (insId === undefined) return { status: 'unresolved', targets: [], reason: `no instrument ${ins} in the corpus` };

@@ -23,10 +23,21 @@ export interface SourceFile {
   size: number;
 }
 
-/** Instrument files are Markdown files; READMEs describe the folder and are not instruments. */
+/**
+ * Instrument files are Markdown files; READMEs describe the folder and are
+ * not instruments, nor is the editors' commentary in a `guidance/` folder.
+ */
 export function isInstrumentPath(p: string): boolean {
-  const base = p.split('/').pop() ?? '';
-  return base.toLowerCase().endsWith('.md') && base.toLowerCase() !== 'readme.md' && !p.split('/').some((s) => s.startsWith('.'));
+  const parts = p.split('/');
+  const base = parts.pop() ?? '';
+  return base.toLowerCase().endsWith('.md') && base.toLowerCase() !== 'readme.md' && !parts.some((s) => s.startsWith('.') || s === 'guidance') && !base.startsWith('.');
+}
+
+/** Commentary files: Markdown in a `guidance/` folder of the corpus. */
+export function isCommentaryPath(p: string): boolean {
+  const parts = p.split('/');
+  const base = parts.pop() ?? '';
+  return base.toLowerCase().endsWith('.md') && base.toLowerCase() !== 'readme.md' && parts.includes('guidance') && !parts.some((s) => s.startsWith('.')) && !base.startsWith('.');
 }
 
 /** Normalises a corpus folder given by a user to a repository-relative path. */
@@ -62,13 +73,22 @@ export interface SourceReader {
 
 /** Lists the instrument files of the corpus at a revision. */
 export async function openCorpus(repo: GitRepo, corpusDir: string, revision: Revision): Promise<SourceReader> {
-  const prefix = corpusPrefix(corpusDir);
   if (revision.kind === 'as-of') {
     return { files: revision.files, read: async (fs) => repo.readBlobs(fs.map((f) => f.blob)) };
   }
-  if (revision.kind === 'commit') {
-    const entries = await repo.listTree(revision.commit, prefix);
-    const files = entries.filter((e) => isInstrumentPath(e.path)).map((e) => ({ path: e.path, blob: e.blob, size: e.size }));
+  return openFolder(repo, corpusDir, revision, isInstrumentPath);
+}
+
+/**
+ * Lists the files of a folder of the repository (`accept`ed by path) at a
+ * revision: a commit's tree, or the work tree. For a date, the tree of the
+ * head the date was read from.
+ */
+export async function openFolder(repo: GitRepo, dir: string, revision: Revision, accept: (path: string) => boolean): Promise<SourceReader> {
+  const prefix = corpusPrefix(dir);
+  if (revision.kind !== 'worktree') {
+    const entries = await repo.listTree(revision.kind === 'commit' ? revision.commit : revision.head, prefix);
+    const files = entries.filter((e) => accept(e.path)).map((e) => ({ path: e.path, blob: e.blob, size: e.size }));
     return {
       files,
       read: async (fs) => repo.readBlobs(fs.map((f) => f.blob)),
@@ -79,7 +99,7 @@ export async function openCorpus(repo: GitRepo, corpusDir: string, revision: Rev
   rels.sort();
   const contents = new Map<string, Uint8Array>();
   const files: SourceFile[] = [];
-  for (const rel of rels.filter(isInstrumentPath)) {
+  for (const rel of rels.filter(accept)) {
     const abs = path.join(repo.root, rel);
     const s = await stat(abs);
     // the size is checked before reading, so a huge file costs nothing

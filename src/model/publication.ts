@@ -32,3 +32,41 @@ export interface Catalogue {
   sectors: Sector[];
   publications: Publication[];
 }
+
+/** A piece of commentary text: plain, bold, or a link as the editor wrote it. */
+export interface CommentaryRun {
+  text: string;
+  bold?: true;
+  /** The link target as written: `<instrument>#<provision path>` or an absolute URL. */
+  href?: string;
+  line: number;
+  column: number;
+}
+
+export interface CommentaryBlock {
+  kind: 'para' | 'bullet' | 'heading';
+  /** List nesting for bullets (0 = top), heading level for headings. */
+  depth: number;
+  runs: CommentaryRun[];
+  line: number;
+}
+
+/** Commentary on one row: opened by a `## ` heading that links to the row. */
+export interface CommentarySection {
+  heading: CommentaryRun[];
+  href: string;
+  line: number;
+  column: number;
+  blocks: CommentaryBlock[];
+}
+
+/** The editors' commentary for one Commodity Guidance publication. */
+export interface Commentary {
+  file: string;
+  publication: string;
+  title?: string;
+  /** Line of the publication key, for diagnostics. */
+  line: number;
+  intro: CommentaryBlock[];
+  sections: CommentarySection[];
+}

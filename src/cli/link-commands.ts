@@ -66,8 +66,8 @@ export async function impactCommand(env: CommandEnv, from: string, to: string | 
       to: diff.to,
       changed: changes.map((c) => ({ id: c.id, kind: c.kind, citation: label(c.kind === 'removed' ? before.index : after.index, c.id) })),
       affected: affected.map((a) => ({ id: a.id, citation: label(after.index, a.id), via: a.via })),
-      // publications are added when they exist (Parameter Sheets, Commodity Guidance)
-      publications: [] as string[],
+      // the Parameter Sheets and Commodity Guidance that show a changed provision
+      publications: await (await import('../pipeline/build.js')).affectedPublications(session, before, after),
     };
     if (opts.json) {
       io.stdout(`${JSON.stringify(out, null, 2)}\n`);
@@ -80,6 +80,8 @@ export async function impactCommand(env: CommandEnv, from: string, to: string | 
       io.stdout(`  ${a.id}  ${a.citation}\n`);
       io.stdout(colors.dim(`      because ${a.via.map((s) => `${label(after.index, s.to)} ${s.type === 'cites' ? 'cites' : s.type === 'specifies' ? 'is specified by' : 'specifies'} ${label(after.index, s.from)}`).join('; ')}\n`));
     }
+    io.stdout(`\n${colors.bold('publications re-issued')} (${out.publications.length})\n`);
+    for (const p of out.publications) io.stdout(`  ${p.id}  ${p.title}${colors.dim(`  (${p.because.length} changed provision${p.because.length === 1 ? '' : 's'})`)}\n`);
     return EXIT_OK;
   });
 }

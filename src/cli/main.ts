@@ -16,8 +16,10 @@ import { checkCommand, citationsCommand, diffCommand, exportCommand, graphComman
 export interface Io {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
-  /** Whether stdout is a terminal: colour and progress only then. */
+  /** Whether stdout is a terminal: colour only then. */
   isTTY: boolean;
+  /** Whether stderr is a terminal: progress bars only then. */
+  stderrIsTTY?: boolean;
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
   /** Overrides today's date (tests); default: the clock. */
@@ -182,6 +184,30 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .option('--json', 'same as --format json')
     .action(async (from: string, to: string | undefined, opts) => {
       exit = await diffCommand(makeEnv(program, io), from, to, opts);
+    });
+
+  program
+    .command('build')
+    .description('regenerate the Parameter Sheets and Commodity Guidance (PDF and HTML) whose inputs changed, into output/ with a manifest')
+    .option('--at <rev>', 'a git revision to build (default: the work tree; uncommitted changes make draft editions)')
+    .option('--out <dir>', 'the output folder (default: output/ in the repository)')
+    .option('--force', 'render every publication, whatever the manifest says')
+    .option('--only <ids>', 'only these publications (comma-separated ids); the others stay as they are')
+    .option('--json', 'print {publications: [{id, edition, regenerated, reason, …}]} as JSON')
+    .action(async (opts) => {
+      const { buildCommand } = await import('./build-command.js');
+      exit = await buildCommand(makeEnv(program, io), opts);
+    });
+
+  program
+    .command('editions')
+    .description('the editions of each publication, numbered from the history: a new one wherever what it shows changed')
+    .option('--at <rev>', 'the history of this revision (default: HEAD)')
+    .option('--publication <id>', 'only this publication')
+    .option('--json', 'print {publications: [{id, editions: [{number, date, commit}]}]} as JSON')
+    .action(async (opts) => {
+      const { editionsCommand } = await import('./build-command.js');
+      exit = await editionsCommand(makeEnv(program, io), opts);
     });
 
   program

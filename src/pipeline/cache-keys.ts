@@ -40,3 +40,11 @@ export function linkerFingerprint(): string {
   linker ??= `${parserFingerprint()}-${fingerprint(['link'])}`;
   return linker;
 }
+
+let renderer: string | undefined;
+
+/** Fingerprint of what turns a publication's inputs into bytes: render/ and publish/. */
+export function rendererFingerprint(): string {
+  renderer ??= fingerprint(['render', 'publish']);
+  return renderer;
+}

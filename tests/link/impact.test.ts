@@ -40,11 +40,15 @@ describe('regpress impact on a real amendment', () => {
     const commit = execFileSync('git', ['log', '--format=%H', '--since=2023-07-22', '--until=2023-07-24', '--', 'regulations/jp/403M50000400049.md'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim().split('\n')[0] as string;
     const r = await runCli(['impact', `${commit}~1`, commit, '--json'], { cwd: REPO_ROOT });
     expect(r.stderr).toBe('');
-    const out = JSON.parse(r.stdout) as { changed: { id: string }[]; affected: { id: string; via: { type: string; from: string }[] }[]; publications: unknown[] };
+    const out = JSON.parse(r.stdout) as { changed: { id: string }[]; affected: { id: string; via: { type: string; from: string }[] }[]; publications: { id: string; because: string[] }[] };
     expect(out.changed.map((c) => c.id)).toContain('403M50000400049/art6/para1/item17/ru');
     const row = out.affected.find((a) => a.id === '324CO0000000378/appx1/row7/16');
     expect(row?.via.map((s) => `${s.type} ${s.from}`)).toEqual(['specifies 403M50000400049/art6/para1/item17']);
     expect(out.affected.map((a) => a.id)).toContain('324CO0000000378/appx1/row7');
-    expect(out.publications).toEqual([]);
+    // the sheet and the guidance of row 7 show 第六条: both are re-issued; the nuclear sheet (第一条) is not
+    const pubs = out.publications.map((p) => p.id);
+    expect(pubs).toEqual(expect.arrayContaining(['ps-row-7', 'cg-electronics']));
+    expect(pubs).not.toContain('ps-row-2');
+    expect(out.publications.find((p) => p.id === 'ps-row-7')?.because).toContain('403M50000400049/art6/para1/item17/ru');
   });
 });

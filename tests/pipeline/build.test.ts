@@ -1,0 +1,231 @@
+/**
+ * `regpress build` end to end, in a real temporary git repository: editions
+ * from history, exactly the affected publications regenerated after a
+ * one-provision amendment (reached through the graph), change bars and the
+ * revision page seen in the PDF with poppler, byte-identical rebuilds.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { REPO_ROOT } from '../support/paths.js';
+import { makeTempRepo } from '../support/repo.js';
+
+const ORDER = `---
+title: "輸出貿易管理令"
+identifier: "324CO0000000378"
+country: "jp"
+rank: "cabinet_order"
+extra:
+  abbrev: "輸出令"
+---
+
+**第一条（輸出の許可）**　別表第一中欄に掲げる貨物の同表下欄に掲げる地域を仕向地とする輸出とする。
+
+**別表第一**
+
+|  | 貨物 | 地域 |
+| --- | --- | --- |
+| 七 | 次に掲げる貨物であつて、経済産業省令で定める仕様のもの（一）　集積回路（二）　マイクロ波用機器 | 全地域 |
+| 八 | 次に掲げる貨物であつて、経済産業省令で定める仕様のもの（一）　電子計算機若しくはその附属装置 | 全地域 |
+`;
+
+const ordinance = (degrees: string) => `---
+title: "輸出貿易管理令別表第一及び外国為替令別表の規定に基づき貨物又は技術を定める省令"
+identifier: "403M50000400049"
+country: "jp"
+rank: "ministerial_ordinance"
+---
+
+**第六条**　輸出令別表第一の七の項の経済産業省令で定める仕様のものは、次のいずれかに該当するものとする。
+
+- 一　集積回路であって、次のいずれかに該当するもの
+  - イ　全吸収線量がシリコン換算で五、〇〇〇グレイ以上の放射線照射に耐えられるように設計したもの
+  - ロ　${degrees}度を超える温度で使用することができるように設計したもの
+- 二　マイクロ波用機器であって、動作周波数が三・二ギガヘルツを超えるもの
+
+**第七条**　輸出令別表第一の八の項の経済産業省令で定める仕様のものは、次のいずれかに該当するものとする。
+
+- 一　電子計算機であって、八五度を超える温度で使用することができるように設計したもの
+`;
+
+const CATALOGUE = `sectors:
+  - { id: electronics, title: エレクトロニクス, title_en: Electronics }
+  - { id: computers, title: 電子計算機, title_en: Computers }
+publications:
+  - { id: ps-row-7, kind: parameter-sheet, title: パラメータシート　七の項, sector: electronics, rows: ["7"] }
+  - { id: ps-row-8, kind: parameter-sheet, title: パラメータシート　八の項, sector: computers, rows: ["8"] }
+  - { id: cg-electronics, kind: commodity-guidance, title: 該非判定ガイダンス　エレクトロニクス, sector: electronics, rows: ["7"] }
+`;
+
+const COMMENTARY = `---
+publication: cg-electronics
+---
+
+集積回路とマイクロ波用機器の解説である。法令の条文が優先する。
+
+## [七の項](324CO0000000378#appx1/row7)
+
+耐熱性の基準は[第六条第一号ロ](403M50000400049#art6/para1/item1/ro)による。
+`;
+
+function templates(): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const e of readdirSync(path.join(REPO_ROOT, dir), { withFileTypes: true })) {
+      const rel = `${dir}/${e.name}`;
+      if (e.isDirectory()) walk(rel);
+      else if (e.name.endsWith('.hbs')) out[rel] = readFileSync(path.join(REPO_ROOT, rel), 'utf8');
+    }
+  };
+  walk('templates');
+  return out;
+}
+
+interface Built {
+  ok: boolean;
+  publications: { id: string; edition: number; regenerated: boolean; reason: string[]; pages: number; files: { path: string; sha256: string }[] }[];
+}
+
+async function build(dir: string, ...args: string[]): Promise<Built> {
+  const r = await runCli(['build', '--json', ...args], { cwd: dir });
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout) as Built;
+}
+
+const pdftotext = (file: string, ...args: string[]) => execFileSync('pdftotext', [...args, file, '-'], { encoding: 'utf8' });
+/** The text of a PDF with the line breaks and spaces of its layout taken out: what a reader reads. */
+const flat = (file: string) => pdftotext(file).replace(/\s+/g, '');
+
+/** Words of a PDF page with their boxes (points), from poppler. */
+function words(file: string): { page: number; text: string; xMin: number; yMin: number; yMax: number }[] {
+  const html = pdftotext(file, '-bbox');
+  const out: { page: number; text: string; xMin: number; yMin: number; yMax: number }[] = [];
+  let page = 0;
+  for (const m of html.matchAll(/<page [^>]*>|<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<\/word>/g)) {
+    if (m[0].startsWith('<page')) page++;
+    else out.push({ page, text: m[4] ?? '', xMin: Number(m[1]), yMin: Number(m[2]), yMax: Number(m[3]) });
+  }
+  return out;
+}
+
+/** Dark pixels in the change-bar column of the margin (x 50–56 pt) between two heights, on a page rendered at 72 dpi. */
+function darkInMargin(file: string, page: number, yMin: number, yMax: number): number {
+  const dir = mkdtempSync(path.join(tmpdir(), 'regpress-bar-'));
+  try {
+    execFileSync('pdftoppm', ['-r', '72', '-gray', '-f', String(page), '-l', String(page), file, path.join(dir, 'p')]);
+    const pgm = readFileSync(path.join(dir, readdirSync(dir)[0] as string));
+    const header = /^P5\s+(\d+)\s+(\d+)\s+255\s/.exec(pgm.subarray(0, 40).toString('latin1'));
+    if (!header) throw new Error('not a PGM');
+    const w = Number(header[1]);
+    const start = header[0].length;
+    let dark = 0;
+    for (let y = Math.floor(yMin); y <= Math.ceil(yMax); y++) for (let x = 50; x <= 56; x++) if ((pgm[start + y * w + x] ?? 255) < 100) dark++;
+    return dark;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('regpress build', () => {
+  const repo = makeTempRepo();
+  const base = { 'regulations/jp/324CO0000000378.md': ORDER, 'regulations/publications.yaml': CATALOGUE, 'regulations/guidance/electronics.md': COMMENTARY, ...templates() };
+  repo.commit({ ...base, 'regulations/jp/403M50000400049.md': ordinance('一二五') }, 'initial texts', '2024-01-10T00:00:00+09:00');
+  const out = (f: string) => path.join(repo.dir, 'output', f);
+
+  it('builds every publication at its first edition, with a manifest that matches the files', { timeout: 120_000 }, async () => {
+    const first = await build(repo.dir);
+    expect(first.ok).toBe(true);
+    expect(first.publications.map((p) => [p.id, p.edition, p.regenerated, p.reason.join()])).toEqual([
+      ['ps-row-7', 1, true, 'new'],
+      ['ps-row-8', 1, true, 'new'],
+      ['cg-electronics', 1, true, 'new'],
+    ]);
+    const manifest = JSON.parse(readFileSync(out('manifest.json'), 'utf8')) as { publications: { id: string; pages: number; files: { path: string; sha256: string }[] }[] };
+    for (const p of manifest.publications) {
+      for (const f of p.files) {
+        const sha = execFileSync('sha256sum', [out(f.path)], { encoding: 'utf8' }).split(' ')[0];
+        expect(sha, f.path).toBe(f.sha256);
+      }
+      const info = execFileSync('pdfinfo', [out(`pdf/${p.id}.pdf`)], { encoding: 'utf8' });
+      expect(Number(/Pages:\s+(\d+)/.exec(info)?.[1]), p.id).toBe(p.pages);
+    }
+    const text = flat(out('pdf/ps-row-7.pdf'));
+    expect(text).toContain('一二五度を超える温度で使用することができるように設計したもの');
+    expect(text).toContain('初版');
+    expect(text).not.toContain('電子計算機であって'); // row 8's specification is not on row 7's sheet
+    const guidance = flat(out('pdf/cg-electronics.pdf'));
+    expect(guidance).toContain('耐熱性の基準は');
+    expect(guidance).toContain('解説');
+  });
+
+  it('rebuilds nothing when nothing changed, and a forced rebuild gives the same bytes', { timeout: 120_000 }, async () => {
+    const before = readFileSync(out('pdf/ps-row-7.pdf'));
+    const again = await build(repo.dir);
+    expect(again.publications.filter((p) => p.regenerated)).toEqual([]);
+    const forced = await build(repo.dir, '--force');
+    expect(forced.publications.every((p) => p.regenerated)).toBe(true);
+    expect(readFileSync(out('pdf/ps-row-7.pdf')).equals(before)).toBe(true);
+  });
+
+  it('after a one-provision amendment of the ordinance, re-issues exactly the publications of the row it specifies', { timeout: 120_000 }, async () => {
+    repo.commit({ 'regulations/jp/403M50000400049.md': ordinance('一五〇') }, 'amend 第六条第一号ロ', '2024-06-01T00:00:00+09:00');
+    const second = await build(repo.dir);
+    const changed = '403M50000400049/art6/para1/item1/ro';
+    expect(second.publications.map((p) => [p.id, p.edition, p.regenerated])).toEqual([
+      ['ps-row-7', 2, true],
+      ['ps-row-8', 1, false],
+      ['cg-electronics', 2, true],
+    ]);
+    expect(second.publications[0]?.reason).toEqual([changed]);
+
+    const pdf = out('pdf/ps-row-7.pdf');
+    const text = flat(pdf);
+    expect(text).toContain('第1版（2024-01-10）から第2版への変更は次の1件');
+    expect(text).toMatch(/規制範囲の縮小/);
+    // the change bar: beside the amended line, not beside the unchanged one under it
+    const ws = words(pdf);
+    const amended = ws.filter((w) => w.text.includes('一五〇度を超える')).pop();
+    const unchanged = ws.filter((w) => w.text.includes('マイクロ波用機器であって')).pop();
+    expect(amended && unchanged).toBeTruthy();
+    if (!amended || !unchanged) return;
+    expect(darkInMargin(pdf, amended.page, amended.yMin, amended.yMax)).toBeGreaterThan(5);
+    expect(darkInMargin(pdf, unchanged.page, unchanged.yMin, unchanged.yMax)).toBe(0);
+    const html = readFileSync(out('html/ps-row-7.html'), 'utf8');
+    expect(html).toContain(`<tr id="${changed}" class="changed">`);
+    expect(html).not.toContain('<tr id="403M50000400049/art6/para1/item2" class="changed">');
+  });
+
+  it('numbers the same editions in a fresh clone, and builds the same bytes there', { timeout: 120_000 }, async () => {
+    const clone = mkdtempSync(path.join(tmpdir(), 'regpress-clone-'));
+    try {
+      execFileSync('git', ['clone', '-q', repo.dir, clone]);
+      const there = await build(clone);
+      expect(there.publications.map((p) => [p.id, p.edition])).toEqual([
+        ['ps-row-7', 2],
+        ['ps-row-8', 1],
+        ['cg-electronics', 2],
+      ]);
+      for (const id of ['ps-row-7', 'ps-row-8', 'cg-electronics']) {
+        expect(readFileSync(path.join(clone, 'output/pdf', `${id}.pdf`)).equals(readFileSync(out(`pdf/${id}.pdf`))), id).toBe(true);
+      }
+    } finally {
+      rmSync(clone, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to build with a broken commentary link, naming file and line, and writes nothing', { timeout: 60_000 }, async () => {
+    const before = readFileSync(out('manifest.json'));
+    repo.write({ 'regulations/guidance/electronics.md': COMMENTARY.replace('art6/para1/item1/ro', 'art6/para1/item9') });
+    try {
+      const r = await runCli(['build'], { cwd: repo.dir });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/regulations\/guidance\/electronics\.md:9:8 error .*art6\/para1\/item9.* commentary-unresolved-reference/);
+      expect(readFileSync(out('manifest.json')).equals(before)).toBe(true);
+    } finally {
+      repo.write({ 'regulations/guidance/electronics.md': COMMENTARY });
+    }
+  });
+});

@@ -32,13 +32,15 @@ export interface Session {
   cache: JsonCache | undefined;
   /** Parses of this run, by path and blob: a history walk reads each version once. */
   memo: Map<string, ParsedFile>;
+  /** Results of later stages (citations, …) of this run, by cache key: a history walk computes each once. */
+  derived: Map<string, unknown>;
   close(): void;
 }
 
 export async function openSession(ctx: Context): Promise<Session> {
   const repo = await GitRepo.open(ctx.repo);
   const cache = ctx.useCache === false ? undefined : new JsonCache(ctx.cacheDir !== undefined ? path.resolve(repo.root, ctx.cacheDir) : defaultCacheDir(repo.gitDir));
-  return { repo, ctx, cache, memo: new Map(), close: () => repo.close() };
+  return { repo, ctx, cache, memo: new Map(), derived: new Map(), close: () => repo.close() };
 }
 
 /** The default cache folder: inside the git directory, invisible to the work tree and to git. */

@@ -41,7 +41,9 @@ describe('regpress build on the bundled corpus', () => {
     expect(dests).toContain('403M50000400049/art6/para1/item1/ro');
     expect(dests).toContain('324CO0000000378/appx1/row7');
     const bytes = readFileSync(pdf).toString('latin1');
-    expect(bytes).toMatch(/\/Type \/Outlines/);
+    // an outline: the catalogue points at it, and it has an entry per row, article, item and sub-item
+    expect(bytes).toMatch(/\/Outlines \d+ 0 R/);
+    expect((bytes.match(/\/Title \([^)]*\)\s*\/Parent \d+ 0 R|\/Parent \d+ 0 R\s*\/Title/g) ?? []).length).toBeGreaterThan(100);
     const fonts = execFileSync('pdffonts', [pdf], { encoding: 'utf8' });
     expect(fonts).toMatch(/[A-Z]{6}\+NotoSansJP-Regular\s+CID Type 0C\s+Identity-H\s+yes yes yes/);
 

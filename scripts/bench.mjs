@@ -11,6 +11,10 @@
  *            again reading from that disk cache (warm)
  *   2. `regpress check` wall time on the corpus, as a child process, cold and
  *      warm, next to the floor (git cat-file of the corpus blobs + node startup).
+ *   3. Diffs of the whole history; 4. citations, graph and impact.
+ *   5. `regpress build` in a clone: full (cold, warm), nothing changed, and
+ *      incremental after a one-provision amendment; renderPdf's pages/s next
+ *      to raw pdfkit laying out the same text with the same font.
  *
  * Temporary cache folders are made under os.tmpdir() and removed at the end.
  */
@@ -406,6 +410,89 @@ section('4. Citations, the cross-layer graph and impact');
     ),
   );
   console.log(`  unresolved: ${unresolved} of ${n} citations (${((unresolved / n) * 100).toFixed(1)}%); commands: node bin/regpress.js citations; node bin/regpress.js impact ${first.slice(0, 12)} HEAD`);
+}
+
+// ---------------------------------------------------------------- publications
+section('5. Publications: full and incremental build, PDF pages/s');
+{
+  // a clone of this repository, so that the amendment below touches nothing of ours
+  const cloneDir = tempDir('clone');
+  run('git', ['clone', '-q', '--no-hardlinks', ROOT, cloneDir]);
+  const cacheDir = tempDir('build-cache');
+  const build = (...args) => {
+    const r = run('node', [path.join(ROOT, 'bin/regpress.js'), '--cache-dir', cacheDir, 'build', '--json', ...args], { cwd: cloneDir });
+    if (r.status !== 0) throw new Error(`build failed: ${r.stdout}${r.stderr}`);
+    return { ms: r.ms, out: JSON.parse(r.stdout.toString('utf8')) };
+  };
+  const cold = build();
+  const pages = cold.out.publications.reduce((n, p) => n + p.pages, 0);
+  const warmFull = build('--force');
+  const noop = build();
+  // one provision amended, committed: 貨物等省令第六条第一号ロ's temperature bound
+  const file = path.join(cloneDir, 'regulations/jp/403M50000400049.md');
+  const { readFileSync, writeFileSync } = await import('node:fs');
+  const src = readFileSync(file, 'utf8');
+  const from = '一二五度を超える温度で使用することができるように設計したもの';
+  if (!src.includes(from)) throw new Error('bench: the provision to amend is not in the corpus');
+  writeFileSync(file, src.replace(from, '一五〇度を超える温度で使用することができるように設計したもの'));
+  run('git', ['-C', cloneDir, '-c', 'user.name=bench', '-c', 'user.email=bench@example.invalid', 'commit', '-qam', 'amend one provision']);
+  const inc = build();
+  const regenerated = inc.out.publications.filter((p) => p.regenerated);
+  console.log(
+    table(
+      ['', 'publications', 'pages', 'wall', '÷ full'],
+      [
+        ['full build, cold (fresh caches: history walked, every PDF and HTML rendered)', cold.out.publications.length, pages, fmtMs(cold.ms), fmtX(cold.ms / warmFull.ms)],
+        ['full build, warm caches (--force: every publication rendered)', warmFull.out.publications.length, pages, fmtMs(warmFull.ms), '1×'],
+        ['build with nothing changed', noop.out.publications.filter((p) => p.regenerated).length, 0, fmtMs(noop.ms), fmtX(noop.ms / warmFull.ms)],
+        [`incremental build after a one-provision amendment`, regenerated.length, regenerated.reduce((n, p) => n + p.pages, 0), fmtMs(inc.ms), fmtX(inc.ms / warmFull.ms)],
+      ],
+      ['l', 'r', 'r', 'r', 'r'],
+    ),
+  );
+  console.log(`  regenerated: ${regenerated.map((p) => `${p.id} (第${p.edition}版; ${p.reason.join(', ')})`).join('; ')}`);
+  console.log(`  goal: incremental ≤ 10% of full: ${inc.ms <= 0.1 * warmFull.ms ? 'MET' : 'NOT MET'} (${((100 * inc.ms) / warmFull.ms).toFixed(1)}%); the whole build renders ${(pages / (warmFull.ms / 1000)).toFixed(1)} pages/s end to end`);
+
+  // the renderer next to raw pdfkit: the same text, font, size and page
+  const PDFDocument = (await import('pdfkit')).default;
+  const { renderPdf } = await import('../dist/render/pdf.js');
+  const { bundledFonts } = await import('../dist/render/fonts.js');
+  const fonts = bundledFonts();
+  const text = src.split('\n').filter((l) => /^\s*(- |\*\*第)/.test(l)).map((l) => l.replace(/^\s*- /, '').replace(/\*\*/g, '')).join('\n').slice(0, 300_000);
+  const doc = { meta: { id: 'bench', title: 'bench', lang: 'ja', edition: '第1版', asOf: '2025-01-01', commit: 'bench' }, blocks: text.split('\n').map((t) => ({ type: 'para', changed: false, indent: 0, role: 'body', runs: [{ text: t }] })) };
+  const raw = () =>
+    new Promise((resolve) => {
+      const t = performance.now();
+      const d = new PDFDocument({ size: 'A4', margins: { top: 56, bottom: 56, left: 64, right: 50 }, info: { CreationDate: new Date(0) } });
+      d.registerFont('jp', fonts.regular);
+      d.font('jp').fontSize(9.5);
+      let n = 1;
+      d.on('pageAdded', () => n++);
+      d.on('data', () => {});
+      d.on('end', () => resolve({ ms: performance.now() - t, pages: n }));
+      d.text(text, { lineGap: 5.7 });
+      d.end();
+    });
+  const ours = async () => {
+    const t = performance.now();
+    const r = await renderPdf(doc, { fonts, creationDate: new Date(0) });
+    return { ms: performance.now() - t, pages: r.pages };
+  };
+  const rawRuns = [await raw(), await raw(), await raw()];
+  const ourRuns = [await ours(), await ours(), await ours()];
+  const rawPps = median(rawRuns.map((r) => r.pages / (r.ms / 1000)));
+  const ourPps = median(ourRuns.map((r) => r.pages / (r.ms / 1000)));
+  console.log(
+    table(
+      ['', 'chars', 'pages', 'pages/s (median of 3)', '÷ raw'],
+      [
+        ['floor: raw pdfkit doc.text, Noto Sans JP 9.5 pt, A4', text.length, rawRuns[0].pages, ourPps > 0 ? rawPps.toFixed(1) : '-', '1×'],
+        ['renderPdf: own Japanese line breaking, header/footer, outline, destinations', text.length, ourRuns[0].pages, ourPps.toFixed(1), fmtX(ourPps / rawPps)],
+      ],
+      ['l', 'r', 'r', 'r', 'r'],
+    ),
+  );
+  console.log(`  goal: renderPdf ≥ 70% of raw pdfkit pages/s: ${ourPps >= 0.7 * rawPps ? 'MET' : 'NOT MET'} (${((100 * ourPps) / rawPps).toFixed(0)}%); text: the items of 貨物等省令 at HEAD`);
 }
 
 console.log(`\nload average at end: ${loadAvg()}; benchmark took ${fmtMs(performance.now() - tStart)}; temporary cache dirs removed.`);

@@ -198,9 +198,16 @@ interface History {
 async function hashHistory(session: Session, cat: Catalogue, head: string, onStep?: (done: number, total: number) => void): Promise<History> {
   const { repo, ctx, cache } = session;
   const commits = await repo.commitsTouching(head, corpusPrefix(ctx.corpus) || '.');
-  const versions = await instrumentVersions(repo, head, ctx.corpus);
-  const effective = new Map<string, string>();
-  for (const v of versions) if ((effective.get(v.commit) ?? '') < v.effective) effective.set(v.commit, v.effective);
+  // each revision's effective date, from the front matter of every version in history: cached by head
+  const datesKey = sha(`revision-dates-${linkerFingerprint()}\0${head}\0${ctx.corpus}`).slice(0, 40);
+  let dates = await cache?.get<[string, string][]>(datesKey);
+  if (!dates) {
+    const latest = new Map<string, string>();
+    for (const v of await instrumentVersions(repo, head, ctx.corpus)) if ((latest.get(v.commit) ?? '') < v.effective) latest.set(v.commit, v.effective);
+    dates = [...latest];
+    await cache?.put(datesKey, dates);
+  }
+  const effective = new Map(dates);
   const catDigest = sha(JSON.stringify(cat.publications.map((p) => catalogueEntryDigest(cat, p))));
   const points: HashPoint[] = [];
   const commitDates = new Map<string, string>();

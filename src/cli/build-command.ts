@@ -32,7 +32,8 @@ function progressBar(env: CommandEnv): ((done: number, total: number, label: str
   };
 }
 
-export async function buildCommand(env: CommandEnv, opts: { at?: string; out?: string; json?: boolean; force?: boolean; only?: string }): Promise<number> {
+export async function buildCommand(env: CommandEnv, opts: { at?: string; out?: string; json?: boolean; force?: boolean; only?: string; siteUrl?: string }): Promise<number> {
+  if (opts.siteUrl !== undefined && !/^https:\/\/[^\s<>"]+$/.test(opts.siteUrl)) throw new UsageError(`--site-url ${opts.siteUrl}: give an https URL`);
   const { io, colors } = env;
   const creationDate = sourceDateEpoch(io.env);
   return withSession(env, async (session) => {
@@ -40,7 +41,7 @@ export async function buildCommand(env: CommandEnv, opts: { at?: string; out?: s
     let result;
     try {
       const only = opts.only?.split(',').map((s) => s.trim()).filter((s) => s !== '');
-      result = await buildPublications(session, { at: opts.at, outDir, creationDate, force: opts.force === true, only, onProgress: progressBar(env) });
+      result = await buildPublications(session, { at: opts.at, outDir, creationDate, force: opts.force === true, only, siteUrl: opts.siteUrl, onProgress: progressBar(env) });
     } catch (e) {
       if (e instanceof BuildInputError) throw new UsageError(e.message);
       throw e;
@@ -59,7 +60,7 @@ export async function buildCommand(env: CommandEnv, opts: { at?: string; out?: s
           io.stdout(`${mark} ${p.id.padEnd(16)} 第${p.edition}版${p.draft ? '（草稿）' : ''} ${p.editionDate} ${String(p.pages).padStart(4)} pages${why}\n`);
         }
         const rel = path.relative(io.cwd, result.outDir) || '.';
-        io.stdout(`${regenerated.length} of ${result.publications.length} publications regenerated; PDFs in ${path.join(rel, 'pdf')}, HTML in ${path.join(rel, 'html')}, manifest ${path.join(rel, 'manifest.json')}\n`);
+        io.stdout(`${regenerated.length} of ${result.publications.length} publications regenerated; PDFs in ${path.join(rel, 'pdf')}, HTML in ${path.join(rel, 'html')}, feeds in ${path.join(rel, 'feeds')}, manifest ${path.join(rel, 'manifest.json')}\n`);
       }
     }
     return result.ok ? EXIT_OK : EXIT_CONTENT;

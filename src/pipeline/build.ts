@@ -35,7 +35,7 @@ import { loadCatalogue, TABLE_ID } from './catalogue.js';
 import { loadCorpus, sortDiagnostics, type Corpus, type Session } from './corpus.js';
 import { diffCorpora } from './diff.js';
 import { corpusCitations } from './links.js';
-import { instrumentVersions } from './revision.js';
+import { cachedVersions } from './versions-cache.js';
 
 export interface BuildOptions {
   /** A git revision; undefined builds the work tree (uncommitted changes make draft editions). */
@@ -48,8 +48,10 @@ export interface BuildOptions {
   creationDate?: Date | undefined;
   /** Render every publication, whatever the manifest says. */
   force?: boolean;
-  /** Only these publications (ids); the manifest keeps the others as they were. */
+  /** Only these publications (ids); the manifest keeps the others as they were, and the feeds are not rewritten. */
   only?: readonly string[] | undefined;
+  /** The portal the feeds link to (https); default https://regpress.example/. */
+  siteUrl?: string | undefined;
   onProgress?: ((done: number, total: number, label: string) => void) | undefined;
 }
 
@@ -198,16 +200,9 @@ interface History {
 async function hashHistory(session: Session, cat: Catalogue, head: string, onStep?: (done: number, total: number) => void): Promise<History> {
   const { repo, ctx, cache } = session;
   const commits = await repo.commitsTouching(head, corpusPrefix(ctx.corpus) || '.');
-  // each revision's effective date, from the front matter of every version in history: cached by head
-  const datesKey = sha(`revision-dates-${linkerFingerprint()}\0${head}\0${ctx.corpus}`).slice(0, 40);
-  let dates = await cache?.get<[string, string][]>(datesKey);
-  if (!dates) {
-    const latest = new Map<string, string>();
-    for (const v of await instrumentVersions(repo, head, ctx.corpus)) if ((latest.get(v.commit) ?? '') < v.effective) latest.set(v.commit, v.effective);
-    dates = [...latest];
-    await cache?.put(datesKey, dates);
-  }
-  const effective = new Map(dates);
+  // each revision's effective date: the latest of the versions it made
+  const effective = new Map<string, string>();
+  for (const v of await cachedVersions(session, head)) if ((effective.get(v.commit) ?? '') < v.effective) effective.set(v.commit, v.effective);
   const catDigest = sha(JSON.stringify(cat.publications.map((p) => catalogueEntryDigest(cat, p))));
   const points: HashPoint[] = [];
   const commitDates = new Map<string, string>();
@@ -469,13 +464,28 @@ export async function buildPublications(session: Session, opts: BuildOptions): P
     const e = planned.find((x) => x.id === pub.id) ?? (opts.only ? previous?.publications.find((x) => x.id === pub.id) : undefined);
     return e ? [e] : [];
   });
-  const manifest: Manifest = { format: MANIFEST_FORMAT, revision: revLabel, publications: entries };
+  // the change feeds, from the history of the revision built (work tree changes are not history yet)
+  let feeds: ManifestFile[] = previous?.feeds ?? [];
+  if (!opts.only && head) {
+    const { buildFeeds } = await import('./feeds.js');
+    const rows = [...new Set(catalogue.publications.flatMap((p) => p.rows))];
+    const files = await buildFeeds(session, head, opts.siteUrl ?? 'https://regpress.example/', rows);
+    feeds = [];
+    for (const [rel, text] of [...files].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      const bytes = Buffer.from(text, 'utf8');
+      const digest = sha256(bytes);
+      const old = previous?.feeds?.find((f) => f.path === rel);
+      if (!old || old.sha256 !== digest || !(await fileIntact(opts.outDir, old))) await writeFileAtomic(path.join(opts.outDir, rel), bytes);
+      feeds.push({ path: rel, sha256: digest, bytes: bytes.length });
+    }
+  }
+  const manifest: Manifest = { format: MANIFEST_FORMAT, revision: revLabel, publications: entries, feeds };
   const manifestText = formatManifest(manifest);
   const unchanged = previous && formatManifest(previous) === manifestText;
   if (!unchanged) await writeFileAtomic(manifestPath, manifestText);
   // files of publications no longer in the catalogue go, after the manifest that no longer names them
-  const kept = new Set(entries.flatMap((e) => e.files.map((f) => f.path)));
-  for (const e of previous?.publications ?? []) for (const f of e.files) if (!kept.has(f.path)) await rm(path.join(opts.outDir, f.path), { force: true });
+  const kept = new Set([...entries.flatMap((e) => e.files.map((f) => f.path)), ...feeds.map((f) => f.path)]);
+  for (const f of [...(previous?.publications ?? []).flatMap((e) => e.files), ...(previous?.feeds ?? [])]) if (!kept.has(f.path)) await rm(path.join(opts.outDir, f.path), { force: true });
 
   return {
     revision: revLabel,
@@ -526,7 +536,8 @@ export async function affectedPublications(session: Session, before: Corpus, aft
 export async function publicationEditions(session: Session, at: string | undefined): Promise<{ id: string; title: string; kind: string; editions: Edition[] }[]> {
   const head = await session.repo.resolveRevision(at ?? 'HEAD');
   const corpus = await loadCorpus(session, { kind: 'commit', commit: head });
-  const { catalogue } = await loadCatalogue(session, corpus);
+  // history older than the catalogue is numbered with today's catalogue, as build does
+  const catalogue = (await loadCatalogue(session, corpus)).catalogue ?? (await loadCatalogue(session, { ...corpus, revision: { kind: 'worktree' } })).catalogue;
   if (!catalogue) throw new BuildInputError(`there is no publications catalogue at ${at ?? 'HEAD'}`);
   const history = await hashHistory(session, catalogue, head);
   return catalogue.publications.map((p) => ({ id: p.id, title: p.title, kind: p.kind, editions: editionsOf(history.points, p.id) }));

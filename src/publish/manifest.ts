@@ -48,6 +48,8 @@ export interface Manifest {
   /** The revision built: a commit id, or `<commit>+worktree` for uncommitted changes. */
   revision: string;
   publications: ManifestEntry[];
+  /** The change feeds (Atom and JSON Feed), site-wide, per instrument and per row. */
+  feeds: ManifestFile[];
 }
 
 export function inputHash(parts: InputParts): string {
@@ -78,7 +80,8 @@ export async function readManifest(file: string): Promise<Manifest | undefined> 
   try {
     const m = JSON.parse(text) as Partial<Manifest>;
     if (m.format !== MANIFEST_FORMAT || !Array.isArray(m.publications)) return undefined;
-    return { format: MANIFEST_FORMAT, revision: String(m.revision ?? ''), publications: m.publications.filter(isEntry) };
+    const feeds = Array.isArray(m.feeds) ? m.feeds.filter((f): f is ManifestFile => typeof f?.path === 'string' && typeof f.sha256 === 'string') : [];
+    return { format: MANIFEST_FORMAT, revision: String(m.revision ?? ''), publications: m.publications.filter(isEntry), feeds };
   } catch {
     return undefined;
   }

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import FeedParser from 'feedparser';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { REPO_ROOT } from '../support/paths.js';
@@ -129,6 +130,20 @@ function darkInMargin(file: string, page: number, yMin: number, yMax: number): n
   }
 }
 
+/** The entries of an Atom feed, read by a real feed parser. */
+function parseFeed(xml: string): Promise<{ guid: string; title: string; categories: string[] }[]> {
+  return new Promise((resolve, reject) => {
+    const parser = new FeedParser({ strict: true });
+    const items: { guid: string; title: string; categories: string[] }[] = [];
+    parser.on('error', reject);
+    parser.on('readable', () => {
+      for (let item = parser.read(); item; item = parser.read()) items.push({ guid: item.guid, title: item.title, categories: item.categories });
+    });
+    parser.on('end', () => resolve(items));
+    parser.end(xml);
+  });
+}
+
 describe('regpress build', () => {
   const repo = makeTempRepo();
   const base = { 'regulations/jp/324CO0000000378.md': ORDER, 'regulations/publications.yaml': CATALOGUE, 'regulations/guidance/electronics.md': COMMENTARY, ...templates() };
@@ -195,6 +210,16 @@ describe('regpress build', () => {
     expect(darkInMargin(pdf, unchanged.page, unchanged.yMin, unchanged.yMax)).toBe(0);
     const html = readFileSync(out('html/ps-row-7.html'), 'utf8');
     expect(html).toContain(`<tr id="${changed}" class="changed">`);
+    // the feeds: the amendment reaches row 7 through 第六条, not row 8
+    const row7 = await parseFeed(readFileSync(out('feeds/row-7.atom'), 'utf8'));
+    expect(row7.map((e) => e.guid)).toEqual([`tag:regpress.invalid,2026:change/${repo.git('rev-parse', 'HEAD').trim()}/row7`]);
+    expect(row7[0]?.title).toContain('7の項に関わる改正');
+    expect(await parseFeed(readFileSync(out('feeds/row-8.atom'), 'utf8'))).toEqual([]);
+    const all = await parseFeed(readFileSync(out('feeds/all.atom'), 'utf8'));
+    expect(all.map((e) => e.categories)).toEqual([['403M50000400049']]);
+    const json = JSON.parse(readFileSync(out('feeds/row-7.json'), 'utf8')) as { version: string; items: { id: string }[] };
+    expect(json.version).toBe('https://jsonfeed.org/version/1.1');
+    expect(json.items.map((i) => i.id)).toEqual(row7.map((e) => e.guid));
     expect(html).not.toContain('<tr id="403M50000400049/art6/para1/item2" class="changed">');
   });
 
@@ -208,8 +233,8 @@ describe('regpress build', () => {
         ['ps-row-8', 1],
         ['cg-electronics', 2],
       ]);
-      for (const id of ['ps-row-7', 'ps-row-8', 'cg-electronics']) {
-        expect(readFileSync(path.join(clone, 'output/pdf', `${id}.pdf`)).equals(readFileSync(out(`pdf/${id}.pdf`))), id).toBe(true);
+      for (const f of ['pdf/ps-row-7.pdf', 'pdf/ps-row-8.pdf', 'pdf/cg-electronics.pdf', 'feeds/all.atom', 'feeds/row-7.atom', 'feeds/row-7.json']) {
+        expect(readFileSync(path.join(clone, 'output', f)).equals(readFileSync(out(f))), f).toBe(true);
       }
     } finally {
       rmSync(clone, { recursive: true, force: true });

@@ -15,6 +15,8 @@
  *   5. `regpress build` in a clone: full (cold, warm), nothing changed, and
  *      incremental after a one-provision amendment; renderPdf's pages/s next
  *      to raw pdfkit laying out the same text with the same font.
+ *   6. Digests for 100,000 synthetic subscribers over a real amendment, and
+ *      send throughput through the outbox to a local smtp-server.
  *
  * Temporary cache folders are made under os.tmpdir() and removed at the end.
  */
@@ -493,6 +495,99 @@ section('5. Publications: full and incremental build, PDF pages/s');
     ),
   );
   console.log(`  goal: renderPdf ≥ 70% of raw pdfkit pages/s: ${ourPps >= 0.7 * rawPps ? 'MET' : 'NOT MET'} (${((100 * ourPps) / rawPps).toFixed(0)}%); text: the items of 貨物等省令 at HEAD`);
+}
+
+// ---------------------------------------------------------------- digests and delivery
+section('6. Digests for 100,000 subscribers, and delivery to a local SMTP server');
+{
+  const { readFileSync: rf, writeFileSync: wf } = await import('node:fs');
+  const { readSubscribers } = await import('../dist/load/subscriptions.js');
+  const { computeDigest, composeDigests } = await import('../dist/pipeline/digest.js');
+  // 100,000 synthetic subscribers, each following a few rows, sectors, instruments or provisions (fixed seed)
+  let seed = 42;
+  const rnd = (n) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const rows = ['2', '3', '3の2', '4', '5', '6', '7', '8', '9', '10', '11', '12', '13', '14', '15', '16(1)', '7(16)'];
+  const instruments = ['外為法', '輸出令', '外為令', '貨物等省令'];
+  const provisions = ['403M50000400049/art6', '403M50000400049/art6/para1/item17', '輸出令第四条', '403M50000400049/art7', '324CO0000000378/appx1'];
+  const lines = ['subscribers:'];
+  const N = 100_000;
+  for (let i = 0; i < N; i++) {
+    lines.push(`  - name: 購読者${i}`, `    email: s${i}@example.com`, `    language: ${rnd(3) === 0 ? 'en' : 'ja'}`, `    editorial: ${rnd(4) === 0}`, '    follows:');
+    const k = rnd(4);
+    if (k === 0) lines.push(`      rows: ["${rows[rnd(rows.length)]}", "${rows[rnd(rows.length)]}"]`);
+    else if (k === 1) lines.push(`      instruments: [${instruments[rnd(instruments.length)]}]`);
+    else if (k === 2) lines.push(`      provisions: ["${provisions[rnd(provisions.length)]}"]`);
+    else lines.push(`      rows: ["${rows[rnd(rows.length)]}"]`, `      layers: [law]`);
+  }
+  const subsFile = path.join(tempDir('subscribers'), 'subscribers.yaml');
+  wf(subsFile, `${lines.join('\n')}\n`);
+  const amendment = git(['log', '--format=%H', '--since=2023-07-22', '--until=2023-07-24', '--', 'regulations/jp/403M50000400049.md']).trim().split('\n')[0];
+  const rss0 = process.memoryUsage().rss;
+  let peak = rss0;
+  const sample = () => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  };
+  const timer = setInterval(sample, 50);
+  const t0 = performance.now();
+  const read = readSubscribers('subscribers.yaml', rf(subsFile, 'utf8'));
+  const tRead = performance.now() - t0;
+  const session = await openSession({ repo: ROOT, corpus: CORPUS, cacheDir: tempDir('digest-cache') });
+  let mails = 0;
+  let bytes = 0;
+  let tDigest = 0;
+  let tCompose = 0;
+  try {
+    const t1 = performance.now();
+    const digest = await computeDigest(session, { from: `${amendment}~1`, to: amendment, asOf: '2025-01-01', subscribers: read.subscribers, siteUrl: 'https://regpress.example/' });
+    tDigest = performance.now() - t1;
+    const t2 = performance.now();
+    for await (const m of composeDigests(session, digest, read.subscribers, { sender: { name: 'regpress', address: 'digest@regpress.example' }, siteUrl: 'https://regpress.example/', date: new Date('2023-07-23T00:00:00+09:00') })) {
+      mails++;
+      bytes += m.raw.length;
+      if (mails % 1000 === 0) sample();
+    }
+    tCompose = performance.now() - t2;
+  } finally {
+    session.close();
+    clearInterval(timer);
+  }
+  const total = tRead + tDigest + tCompose;
+  console.log(
+    table(
+      ['', 'wall'],
+      [
+        [`read and validate ${read.subscribers.length} subscribers (${fmtMB(rf(subsFile).length)} of YAML)`, fmtMs(tRead)],
+        ['diff, graph and index of what each change reaches (2023-07-23 amendment of 貨物等省令)', fmtMs(tDigest)],
+        [`match, render (Handlebars text + HTML) and compose ${mails} messages (${fmtMB(bytes)})`, fmtMs(tCompose)],
+        ['total', fmtMs(total)],
+      ],
+      ['l', 'r'],
+    ),
+  );
+  console.log(`  ${(mails / (tCompose / 1000)).toFixed(0)} messages/s; peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB (start ${(rss0 / 2 ** 20).toFixed(0)} MiB); messages are composed one at a time, never held together`);
+  console.log(`  goal: ≤ 60 s for 100,000 subscribers: ${total <= 60_000 ? 'MET' : 'NOT MET'}`);
+
+  // delivery: 2,000 queued messages to an SMTP server on 127.0.0.1, through the outbox ledger
+  const { SMTPServer } = await import('smtp-server');
+  const { enqueue } = await import('../dist/publish/outbox.js');
+  const { sendPending } = await import('../dist/publish/send.js');
+  let received = 0;
+  const server = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS'], logger: false, onData(stream, _s, cb) { stream.on('data', () => {}); stream.on('end', () => { received++; cb(); }); } });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const port = server.server.address().port;
+  const outbox = tempDir('outbox');
+  const M = 2000;
+  const raw = Buffer.from('From: a@regpress.example\r\nTo: b@example.com\r\nSubject: bench\r\nMessage-ID: <x@regpress.example>\r\n\r\n' + 'あ'.repeat(1500) + '\r\n');
+  await enqueue(outbox, Array.from({ length: M }, (_, i) => ({ key: `bench.${i}`, messageId: `<bench.${i}@regpress.example>`, from: 'digest@regpress.example', to: `s${i}@example.com`, raw })), new Date(0));
+  const t3 = performance.now();
+  const rep = await sendPending(outbox, { host: '127.0.0.1', port, secure: false }, { now: () => new Date(0) });
+  const tSend = performance.now() - t3;
+  await new Promise((r) => server.close(r));
+  console.log(table(['', 'messages', 'wall', 'messages/s'], [[`sendPending to smtp-server on 127.0.0.1 (ledger written before and after each)`, rep.sent.length, fmtMs(tSend), (rep.sent.length / (tSend / 1000)).toFixed(0)]], ['l', 'r', 'r', 'r']));
+  console.log(`  the server received ${received} of ${M}`);
 }
 
 console.log(`\nload average at end: ${loadAvg()}; benchmark took ${fmtMs(performance.now() - tStart)}; temporary cache dirs removed.`);

@@ -192,7 +192,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .option('--at <rev>', 'a git revision to build (default: the work tree; uncommitted changes make draft editions)')
     .option('--out <dir>', 'the output folder (default: output/ in the repository)')
     .option('--force', 'render every publication, whatever the manifest says')
-    .option('--only <ids>', 'only these publications (comma-separated ids); the others stay as they are')
+    .option('--only <ids>', 'only these publications (comma-separated ids); the others and the feeds stay as they are')
+    .option('--site-url <url>', 'the portal the feeds link to (https; default https://regpress.example/)')
     .option('--json', 'print {publications: [{id, edition, regenerated, reason, …}]} as JSON')
     .action(async (opts) => {
       const { buildCommand } = await import('./build-command.js');
@@ -208,6 +209,38 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .action(async (opts) => {
       const { editionsCommand } = await import('./build-command.js');
       exit = await editionsCommand(makeEnv(program, io), opts);
+    });
+
+  program
+    .command('digest')
+    .description('change digests between two revisions for each subscriber: what reaches what they follow, in force now or coming into force')
+    .argument('<from>', 'the older revision (or date)')
+    .argument('[to]', 'the newer revision (default: the work tree)')
+    .option('--subscribers <file>', 'the subscribers file (YAML; default config/subscribers.yaml)')
+    .option('--as-of <date>', 'the day "in force now" is judged on (default: today)')
+    .option('--out <dir>', 'write each digest as an RFC 5322 .eml file into DIR/<digest id>/ for review')
+    .option('--outbox <dir>', 'queue the digests for `regpress send` in this outbox (default: .git/regpress/outbox)')
+    .option('--dry-run', 'queue nothing: only report (and write --out)')
+    .option('--site-url <url>', 'the portal the links point to (https)')
+    .option('--sender <address>', 'From: "Name <address>"')
+    .option('--json', 'print {digest, mails: [{email, key, messageId, now, coming, editorial}]} as JSON')
+    .action(async (from: string, to: string | undefined, opts) => {
+      const { digestCommand } = await import('./digest-command.js');
+      exit = await digestCommand(makeEnv(program, io), from, to, opts);
+    });
+
+  program
+    .command('send')
+    .description('deliver the queued digests over SMTP, each (digest, subscriber) effectively once')
+    .option('--outbox <dir>', 'the outbox (default: .git/regpress/outbox)')
+    .option('--smtp-host <host>', 'SMTP server (or SMTP_HOST)')
+    .option('--smtp-port <port>', 'SMTP port (or SMTP_PORT; default 587)')
+    .option('--smtp-secure', 'implicit TLS (port 465; or SMTP_SECURE=1)')
+    .option('--smtp-user <user>', 'SMTP user (or SMTP_USER; the password only from SMTP_PASS)')
+    .option('--json', 'print {sent, retry, failed, unknown, skipped} as JSON')
+    .action(async (opts) => {
+      const { sendCommand } = await import('./digest-command.js');
+      exit = await sendCommand(makeEnv(program, io), opts);
     });
 
   program

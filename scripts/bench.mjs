@@ -453,7 +453,8 @@ section('5. Publications: full and incremental build, PDF pages/s');
     ),
   );
   console.log(`  regenerated: ${regenerated.map((p) => `${p.id} (第${p.edition}版; ${p.reason.join(', ')})`).join('; ')}`);
-  console.log(`  goal: incremental ≤ 10% of full: ${inc.ms <= 0.1 * warmFull.ms ? 'MET' : 'NOT MET'} (${((100 * inc.ms) / warmFull.ms).toFixed(1)}%); the whole build renders ${(pages / (warmFull.ms / 1000)).toFixed(1)} pages/s end to end`);
+  console.log(`  goal: incremental ≤ 10% of full: against the cold full build (a fresh checkout) ${inc.ms <= 0.1 * cold.ms ? 'MET' : 'NOT MET'} (${((100 * inc.ms) / cold.ms).toFixed(1)}%); against the warm --force build ${inc.ms <= 0.1 * warmFull.ms ? 'MET' : 'NOT MET'} (${((100 * inc.ms) / warmFull.ms).toFixed(1)}%, the no-op floor alone is ${((100 * noop.ms) / warmFull.ms).toFixed(0)}%)`);
+  console.log(`  the whole build renders ${(pages / (warmFull.ms / 1000)).toFixed(1)} pages/s end to end`);
 
   // the renderer next to raw pdfkit: the same text, font, size and page
   const PDFDocument = (await import('pdfkit')).default;
@@ -580,14 +581,20 @@ section('6. Digests for 100,000 subscribers, and delivery to a local SMTP server
   const port = server.server.address().port;
   const outbox = tempDir('outbox');
   const M = 2000;
-  const raw = Buffer.from('From: a@regpress.example\r\nTo: b@example.com\r\nSubject: bench\r\nMessage-ID: <x@regpress.example>\r\n\r\n' + 'あ'.repeat(1500) + '\r\n');
-  await enqueue(outbox, Array.from({ length: M }, (_, i) => ({ key: `bench.${i}`, messageId: `<bench.${i}@regpress.example>`, from: 'digest@regpress.example', to: `s${i}@example.com`, raw })), new Date(0));
-  const t3 = performance.now();
-  const rep = await sendPending(outbox, { host: '127.0.0.1', port, secure: false }, { now: () => new Date(0) });
-  const tSend = performance.now() - t3;
+  const raw = (i) => Buffer.from(`From: digest@regpress.example\r\nTo: s${i}@example.com\r\nSubject: bench\r\nMessage-ID: <bench.${i}@regpress.example>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${'あ'.repeat(1500)}\r\n`);
+  await enqueue(outbox, Array.from({ length: M }, (_, i) => ({ key: `bench.${i}`, messageId: `<bench.${i}@regpress.example>`, from: 'digest@regpress.example', to: `s${i}@example.com`, raw: raw(i) })), new Date(0));
+  const rows6 = [];
+  for (const concurrency of [1, 4]) {
+    const box = concurrency === 1 ? outbox : tempDir('outbox4');
+    if (concurrency !== 1) await enqueue(box, Array.from({ length: M }, (_, i) => ({ key: `bench.${i}`, messageId: `<bench.${i}@regpress.example>`, from: 'digest@regpress.example', to: `s${i}@example.com`, raw: raw(i) })), new Date(0));
+    const t3 = performance.now();
+    const rep = await sendPending(box, { host: '127.0.0.1', port, secure: false }, { now: () => new Date(0), concurrency });
+    const tSend = performance.now() - t3;
+    rows6.push([`sendPending, ${concurrency} connection${concurrency === 1 ? '' : 's'} (ledger fsynced before and after each message)`, rep.sent.length, fmtMs(tSend), (rep.sent.length / (tSend / 1000)).toFixed(0)]);
+  }
   await new Promise((r) => server.close(r));
-  console.log(table(['', 'messages', 'wall', 'messages/s'], [[`sendPending to smtp-server on 127.0.0.1 (ledger written before and after each)`, rep.sent.length, fmtMs(tSend), (rep.sent.length / (tSend / 1000)).toFixed(0)]], ['l', 'r', 'r', 'r']));
-  console.log(`  the server received ${received} of ${M}`);
+  console.log(table(['', 'messages', 'wall', 'messages/s'], rows6, ['l', 'r', 'r', 'r']));
+  console.log(`  the server received ${received} of ${2 * M}; the floor is the two durable ledger writes per message`);
 }
 
 console.log(`\nload average at end: ${loadAvg()}; benchmark took ${fmtMs(performance.now() - tStart)}; temporary cache dirs removed.`);

@@ -106,6 +106,7 @@ export interface SendCliOptions {
   smtpPort?: string;
   smtpSecure?: boolean;
   smtpUser?: string;
+  concurrency?: string;
   json?: boolean;
 }
 
@@ -127,11 +128,14 @@ function smtpConfig(env: CommandEnv, opts: SendCliOptions) {
 export async function sendCommand(env: CommandEnv, opts: SendCliOptions): Promise<number> {
   const { io, colors } = env;
   const smtp = smtpConfig(env, opts);
+  const concurrency = Number(opts.concurrency ?? '4');
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) throw new UsageError(`--concurrency ${opts.concurrency}: a whole number from 1 to 32`);
   const { sendPending } = await import('../publish/send.js');
   return withSession(env, async (session) => {
     const outbox = opts.outbox !== undefined ? path.resolve(io.cwd, opts.outbox) : defaultOutbox(session.repo.gitDir);
     const report = await sendPending(outbox, smtp, {
       now: () => new Date(),
+      concurrency,
       onEvent: (e) => {
         if (!opts.json) io.stderr(`${e.state.padEnd(16)} ${e.key}${e.detail ? colors.dim(`  ${e.detail}`) : ''}\n`);
       },

@@ -237,6 +237,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .option('--smtp-port <port>', 'SMTP port (or SMTP_PORT; default 587)')
     .option('--smtp-secure', 'implicit TLS (port 465; or SMTP_SECURE=1)')
     .option('--smtp-user <user>', 'SMTP user (or SMTP_USER; the password only from SMTP_PASS)')
+    .option('--concurrency <n>', 'SMTP connections at once (default 4)')
     .option('--json', 'print {sent, retry, failed, unknown, skipped} as JSON')
     .action(async (opts) => {
       const { sendCommand } = await import('./digest-command.js');

@@ -12,6 +12,8 @@ const REQUIRED = [
   ['pdfinfo', 'poppler-utils'],
   ['pdffonts', 'poppler-utils'],
   ['pdftoppm', 'poppler-utils'],
+  // the portal's tests drive Debian's Chromium with playwright-core (never a downloaded browser)
+  ['chromium', 'chromium'],
 ];
 
 const missing = REQUIRED.filter(([cmd]) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0);

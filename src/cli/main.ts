@@ -245,6 +245,18 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     });
 
   program
+    .command('serve')
+    .description('serve the portal (output/site) on a local port; --watch rebuilds and reloads on every change under regulations/ or templates/')
+    .option('--port <n>', 'the port (default 8080; 0 for any free one)')
+    .option('--host <host>', 'the address to listen on (default 127.0.0.1)')
+    .option('--out <dir>', 'the output folder whose site/ to serve (default: output/)')
+    .option('--watch', "editors' live preview")
+    .action(async (opts) => {
+      const { serveCommand } = await import('./serve-command.js');
+      exit = await serveCommand(makeEnv(program, io), opts);
+    });
+
+  program
     .command('graph')
     .description('the instruments by layer and the links between them, or the provisions around one provision, as a picture')
     .option('--format <format>', 'svg, dot (Graphviz) or json', 'svg')

@@ -480,6 +480,12 @@ export async function buildPublications(session: Session, opts: BuildOptions): P
     }
   }
   const manifest: Manifest = { format: MANIFEST_FORMAT, revision: revLabel, publications: entries, feeds };
+  // the portal, with the PDFs and feeds of this build
+  if (!opts.only) {
+    const { buildSite } = await import('./site.js');
+    opts.onProgress?.(0, 1, 'site');
+    await buildSite(session, corpus, { outDir: opts.outDir, head, publications: entries, asOf: opts.creationDate?.toISOString().slice(0, 10) ?? lastPoint?.date ?? '1970-01-01', templatesDir: templateDir });
+  }
   const manifestText = formatManifest(manifest);
   const unchanged = previous && formatManifest(previous) === manifestText;
   if (!unchanged) await writeFileAtomic(manifestPath, manifestText);

@@ -43,8 +43,16 @@ export function linkerFingerprint(): string {
 
 let renderer: string | undefined;
 
-/** Fingerprint of what turns a publication's inputs into bytes: render/ and publish/. */
+/** The files that turn a publication's inputs into its PDF and HTML: a change to anything else (the site, digests) re-renders nothing. */
+const PUBLICATION_RENDERER = ['document', 'fonts', 'html', 'linebreak', 'markup', 'pdf', 'publication-view', 'templates'];
+
+/** Fingerprint of the publication renderer. */
 export function rendererFingerprint(): string {
-  renderer ??= fingerprint(['render', 'publish']);
+  if (renderer === undefined) {
+    const h = createHash('sha1');
+    const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+    for (const name of PUBLICATION_RENDERER) h.update(name).update('\0').update(readFileSync(new URL(`../render/${name}.${ext}`, import.meta.url))).update('\0');
+    renderer = h.digest('hex').slice(0, 16);
+  }
   return renderer;
 }

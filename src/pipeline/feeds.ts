@@ -27,7 +27,7 @@ const KIND_JA: Record<ProvisionChange['kind'], string> = { added: '新設', remo
 /** An entry lists this many changes in full; the rest are counted. */
 const MAX_LISTED = 60;
 
-interface ChangeLine {
+export interface ChangeLine {
   id: string;
   cite: string;
   kind: ProvisionChange['kind'];
@@ -37,7 +37,7 @@ interface ChangeLine {
   rows: string[];
 }
 
-interface RevisionEntry {
+export interface RevisionEntry {
   commit: string;
   date: string;
   subject: string;
@@ -58,7 +58,7 @@ function changeLine(c: ProvisionChange, before: Corpus, after: Corpus, rowsOf: (
 }
 
 /** Every revision that changed an instrument, with its changes, oldest first; each revision cached by its commit. */
-async function revisionEntries(session: Session, head: string): Promise<RevisionEntry[]> {
+export async function revisionEntries(session: Session, head: string): Promise<RevisionEntry[]> {
   const { repo, ctx, cache } = session;
   const commits = await repo.commitsTouching(head, corpusPrefix(ctx.corpus) || '.');
   const effective = new Map<string, Map<string, string>>();

@@ -629,6 +629,14 @@ function tableHtml(t: ShinkyuTable): string {
   ].join('\n');
 }
 
+/** The style of the 新旧対照表, for pages that hold it under their own stylesheet (the portal). */
+export const SHINKYU_CSS = CSS;
+
+/** The tables alone, without a page around them. */
+export function shinkyuTablesHtml(view: ShinkyuView): string {
+  return view.tables.length === 0 ? '<p class="empty">規定の改正はありません。</p>' : view.tables.map((t) => tableHtml(t)).join('\n');
+}
+
 export function renderShinkyuView(view: ShinkyuView): string {
   const heading = `${shortRevision(view.from)} → ${shortRevision(view.to)}`;
   const body = view.tables.length === 0 ? '<p class="empty">規定の改正はありません。</p>' : view.tables.map((t) => tableHtml(t)).join('\n');

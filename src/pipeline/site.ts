@@ -12,7 +12,7 @@ import type { Citation } from '../link/extract.js';
 import { citeById, shortName } from '../model/locate.js';
 import { walkProvisions } from '../model/text.js';
 import type { ManifestEntry } from '../publish/manifest.js';
-import { layerGraphView, toSvg } from '../render/graph.js';
+import { layerGraphView, neighbourhoodView, toSvg } from '../render/graph.js';
 import { buildShinkyuView, shinkyuTablesHtml, SHINKYU_CSS } from '../render/shinkyu.js';
 import { esc, historyHref, historyKey, indexEdges, instrumentPage, instrumentsIndexPage, historyPage, page, provisionHref, type HistoryItem } from '../render/site.js';
 import { differFingerprint, linkerFingerprint } from './cache-keys.js';
@@ -209,8 +209,13 @@ export async function buildSite(session: Session, corpus: Corpus, opts: SiteOpti
     }),
   );
 
-  // the graph
-  files.set('graph.html', page({ title: '関係図', depth: 0, body: `<h1>法令の関係図</h1><p>上位の法令から下位の法令へ、引用（cites）と委任・仕様の定め（specifies）の数。</p><div class="graph">${svg.replace(/<style>[\s\S]*?<\/style>/, '')}</div>` }));
+  // the graph: the layers, and around each row of 別表第一 the provisions linked to it
+  const rowIds = [...new Set(opts.publications.flatMap((p) => (p.id.startsWith('ps-row-') ? [p.id.slice('ps-row-'.length)] : [])))].map((r) => `324CO0000000378/appx1/row${r}`).filter((id) => corpus.index.provisions.has(id));
+  for (const id of rowIds) {
+    const around = toSvg(neighbourhoodView(corpus.index, graph, id, 1)).replace(/<style>[\s\S]*?<\/style>/, '');
+    files.set(`graph/${id.split('/').pop()}.html`, page({ title: `${citeById(corpus.index, id) ?? id} の関係図`, depth: 1, body: `<h1>${esc(citeById(corpus.index, id) ?? id)} の関係図</h1><p><a href="${esc(provisionHref(id, 1))}">条文へ</a></p><div class="graph">${around}</div>` }));
+  }
+  files.set('graph.html', page({ title: '関係図', depth: 0, body: `<h1>法令の関係図</h1><p>上位の法令から下位の法令へ、引用（cites）と委任・仕様の定め（specifies）の数。</p><div class="graph">${svg.replace(/<style>[\s\S]*?<\/style>/, '')}</div>${rowIds.length > 0 ? `<h2>別表第一の項ごとの関係図</h2><ul>${rowIds.map((id) => `<li><a href="graph/${esc(id.split('/').pop() ?? '')}.html">${esc(citeById(corpus.index, id) ?? id)}</a></li>`).join('')}</ul>` : ''}` }));
 
   // publications, their PDFs and HTML, and the feeds
   const pubRows = opts.publications.map((p) => {

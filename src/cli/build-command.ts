@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { BuildInputError, buildPublications, publicationEditions } from '../pipeline/build.js';
+import { LockedError } from '../publish/output.js';
 import { formatDiagnostic } from '../render/text.js';
 import { withSession } from './commands.js';
 import { EXIT_CONTENT, EXIT_OK, UsageError, type CommandEnv } from './main.js';
@@ -44,6 +45,10 @@ export async function buildCommand(env: CommandEnv, opts: { at?: string; out?: s
       result = await buildPublications(session, { at: opts.at, outDir, creationDate, force: opts.force === true, only, siteUrl: opts.siteUrl, onProgress: progressBar(env) });
     } catch (e) {
       if (e instanceof BuildInputError) throw new UsageError(e.message);
+      if (e instanceof LockedError) {
+        io.stderr(`regpress: ${e.message}\n`);
+        return EXIT_CONTENT;
+      }
       throw e;
     }
     if (opts.json) {

@@ -29,6 +29,7 @@ import { editionsOf, type Edition, type HashPoint } from '../publish/editions.js
 import { inputHash, MANIFEST_FILE, MANIFEST_FORMAT, readManifest, sha256, formatManifest, type InputParts, type Manifest, type ManifestEntry, type ManifestFile } from '../publish/manifest.js';
 import { writeFileAtomic } from '../publish/output.js';
 import { isAllowedHref } from '../render/markup.js';
+import type { Templates } from '../render/templates.js';
 import { commentaryViews, publicationView, viewAnchors, type CommentaryInput, type EditionChange, type EditionInfo } from '../render/publication-view.js';
 import { linkerFingerprint, rendererFingerprint } from './cache-keys.js';
 import { loadCatalogue, TABLE_ID } from './catalogue.js';
@@ -302,6 +303,34 @@ export async function buildPublications(session: Session, opts: BuildOptions): P
   const revLabel = revision.kind === 'commit' ? revision.commit : `${head ?? 'none'}+worktree`;
   if (!catalogue || !templates || sorted.some((d) => d.severity === 'error')) return { revision: revLabel, outDir: opts.outDir, diagnostics: sorted, ok: false, publications: [] };
 
+  // one writer at a time: a second build fails at once, naming the first; a killed build's lock is taken over
+  const { lockFolder } = await import('../publish/output.js');
+  const unlock = await lockFolder(opts.outDir, BUILD_LOCK, 'being built');
+  try {
+    return await buildLocked(session, opts, { revision, head, corpus, catalogue, commentary, templates, templateFiles, templateDir, sorted, revLabel });
+  } finally {
+    await unlock();
+  }
+}
+
+/** The name of the lock file of an output folder. */
+export const BUILD_LOCK = '.regpress-build.lock';
+
+interface Validated {
+  revision: Revision;
+  head: string | undefined;
+  corpus: Corpus;
+  catalogue: Catalogue;
+  commentary: CommentarySet;
+  templates: Templates;
+  templateFiles: { files: { name: string; text: string }[]; digest: string };
+  templateDir: string;
+  sorted: Diagnostic[];
+  revLabel: string;
+}
+
+async function buildLocked(session: Session, opts: BuildOptions, v: Validated): Promise<BuildResult> {
+  const { head, corpus, catalogue, commentary, templates, templateFiles, templateDir, sorted, revLabel } = v;
   // editions
   const citations = await corpusCitations(session, corpus);
   const graph = buildGraph(corpus.index, citations);

@@ -5,7 +5,7 @@
  * revision page seen in the PDF with poppler, byte-identical rebuilds.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import FeedParser from 'feedparser';
@@ -239,6 +239,23 @@ describe('regpress build', () => {
     } finally {
       rmSync(clone, { recursive: true, force: true });
     }
+  });
+
+  it('lets one build write at a time: a second fails at once naming the first; the lock of a killed build is taken over', { timeout: 120_000 }, async () => {
+    const lock = out('.regpress-build.lock');
+    const before = readFileSync(out('manifest.json'));
+    // a live holder: this very test process's parent stands in for a build in progress
+    writeFileSync(lock, `${process.ppid}\n`);
+    const r = await runCli(['build'], { cwd: repo.dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`is being built by process ${process.ppid}`);
+    expect(readFileSync(out('manifest.json')).equals(before)).toBe(true);
+    // a dead holder: a process that has exited
+    const dead = Number(execFileSync('node', ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }));
+    writeFileSync(lock, `${dead}\n`);
+    const again = await build(repo.dir);
+    expect(again.ok).toBe(true);
+    expect(existsSync(lock)).toBe(false);
   });
 
   it('refuses to build with a broken commentary link, naming file and line, and writes nothing', { timeout: 60_000 }, async () => {

@@ -173,7 +173,14 @@ export async function buildSite(session: Session, corpus: Corpus, opts: SiteOpti
 
   // instruments
   files.set('instruments/index.html', instrumentsIndexPage(corpus.instruments));
-  for (const ins of corpus.instruments) files.set(`instruments/${ins.id}.html`, instrumentPage(corpus.index, edges, cites, ins, hasHistory, opts.asOf));
+  // the editors' preview renders again only the instruments whose source changed since this session's last build
+  const rendered = session.derived.get('site-instrument-blobs') as Map<string, string> | undefined;
+  const blobOf = (file: string) => corpus.files.find((f) => f.path === file)?.blob ?? '';
+  for (const ins of corpus.instruments) {
+    if (opts.quick && rendered?.get(ins.id) === blobOf(ins.file)) continue;
+    files.set(`instruments/${ins.id}.html`, instrumentPage(corpus.index, edges, cites, ins, hasHistory, opts.asOf));
+  }
+  session.derived.set('site-instrument-blobs', new Map(corpus.instruments.map((i) => [i.id, blobOf(i.file)])));
   for (const [key, items] of history) if (corpus.index.provisions.has(key)) files.set(`history/${key.replace(/\//g, '_')}.html`, historyPage(corpus.index, key, items));
 
   if (opts.quick) {

@@ -56,19 +56,10 @@ export interface BuildOptions {
   onProgress?: ((done: number, total: number, label: string) => void) | undefined;
 }
 
-export interface BuiltPublication {
-  id: string;
-  kind: string;
-  title: string;
-  edition: number;
-  draft: boolean;
-  editionDate: string;
-  sourceCommit: string;
+export interface BuiltPublication extends Pick<ManifestEntry, 'id' | 'kind' | 'title' | 'edition' | 'draft' | 'editionDate' | 'sourceCommit' | 'pages' | 'files'> {
   regenerated: boolean;
   /** Why it was rendered: the provisions that changed, or what else did (new, template, renderer, font, output-missing, …). */
   reason: string[];
-  pages: number;
-  files: ManifestFile[];
 }
 
 export interface BuildResult {

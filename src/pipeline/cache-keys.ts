@@ -42,6 +42,16 @@ export function linkerFingerprint(): string {
 }
 
 let renderer: string | undefined;
+let presentation: string | undefined;
+
+/**
+ * Fingerprint of everything that shapes cached pages and feed entries: the
+ * linker's and the differ's, and render/ and pipeline/ themselves.
+ */
+export function presentationFingerprint(): string {
+  presentation ??= `${linkerFingerprint()}-${fingerprint(['diff', 'render', 'pipeline'])}`;
+  return presentation;
+}
 
 /** The files that turn a publication's inputs into its PDF and HTML: a change to anything else (the site, digests) re-renders nothing. */
 const PUBLICATION_RENDERER = ['document', 'fonts', 'html', 'linebreak', 'markup', 'pdf', 'publication-view', 'templates'];

@@ -249,6 +249,7 @@ export async function* composeDigests(session: Session, digest: Digest, subscrib
   const { compileTemplates } = await import('../render/templates.js');
   const { digestView } = await import('../render/digest-view.js');
   const { composeMail } = await import('../publish/mail.js');
+  const { escapeHtml } = await import('../render/diff-text.js');
   const reader = await openFolder(session.repo, opts.templatesDir ?? 'templates', { kind: 'worktree' }, (p) => /(^|\/)(digest\.[a-z]+\.hbs|partials\/[^/]+\.hbs)$/.test(p));
   const bytes = await reader.read(reader.files);
   const prefix = (opts.templatesDir ?? 'templates').replace(/\/+$/, '');
@@ -260,7 +261,6 @@ export async function* composeDigests(session: Session, digest: Digest, subscrib
   const GREETING = '\u0000regpress-greeting\u0000';
   const UNSUBSCRIBE = 'https://regpress.invalid/unsubscribe-token';
   const rendered = new Map<string, { text: string; html: string; subject: string }>();
-  const escapeHtml = (x: string) => x.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#x27;');
   for (const s of subscribers) {
     const d = digest.digestFor(s);
     if (!d) continue;

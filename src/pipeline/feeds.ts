@@ -16,14 +16,15 @@ import type { FeedEntry, FeedSpec } from '../publish/feeds.js';
 import { TABLE_ID } from './catalogue.js';
 import { loadCorpus, type Corpus, type Session } from './corpus.js';
 import { diffCorpora } from './diff.js';
-import { linkerFingerprint, differFingerprint } from './cache-keys.js';
+import { presentationFingerprint } from './cache-keys.js';
+import { formatRedline } from '../diff/text.js';
+import { CHANGE_KIND_JA, escapeHtml, redlineHtml } from '../render/diff-text.js';
 import { corpusCitations } from './links.js';
 import { cachedVersions } from './versions-cache.js';
 
 /** The tag: authority and date of every id regpress mints: fixed, so ids never depend on where the site is served. */
 export const TAG_PREFIX = 'tag:regpress.invalid,2026:';
 
-const KIND_JA: Record<ProvisionChange['kind'], string> = { added: '新設', removed: '削除', modified: '改正', renumbered: '番号の変更', moved: '移動', 'became-削除': '削除（番号存置）' };
 /** An entry lists this many changes in full; the rest are counted. */
 const MAX_LISTED = 60;
 
@@ -44,17 +45,13 @@ export interface RevisionEntry {
   instruments: { id: string; title: string; effective: string; changes: ChangeLine[] }[];
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-function changeLine(c: ProvisionChange, before: Corpus, after: Corpus, rowsOf: (id: string) => string[]): ChangeLine {
+/** One change as a line of a feed entry, a history page or a compare page. */
+export function changeLine(c: ProvisionChange, before: Corpus, after: Corpus, rowsOf: (id: string) => string[]): ChangeLine {
   const id = c.kind === 'removed' ? c.id : (c.newId ?? c.id);
   const cite = citeById(c.kind === 'removed' ? before.index : after.index, id) ?? id;
   const segs = c.redline?.segments ?? (c.kind === 'added' ? [{ op: 'insert' as const, text: c.after ?? '' }] : c.kind === 'removed' ? [{ op: 'delete' as const, text: c.before ?? '' }] : [{ op: 'equal' as const, text: c.after ?? '' }]);
-  const html = segs.map((s) => (s.op === 'insert' ? `<ins>${escapeHtml(s.text)}</ins>` : s.op === 'delete' ? `<del>${escapeHtml(s.text)}</del>` : escapeHtml(s.text))).join('');
-  const text = segs.map((s) => (s.op === 'insert' ? `{+${s.text}+}` : s.op === 'delete' ? `[-${s.text}-]` : s.text)).join('');
-  return { id, cite, kind: c.kind, html: `<li><strong>${escapeHtml(cite)}</strong>（${KIND_JA[c.kind]}）${html}</li>`, text: `${cite}（${KIND_JA[c.kind]}）${text}`, rows: rowsOf(id) };
+  const kind = CHANGE_KIND_JA[c.kind];
+  return { id, cite, kind: c.kind, html: `<li><strong>${escapeHtml(cite)}</strong>（${kind}）${redlineHtml({ segments: segs })}</li>`, text: `${cite}（${kind}）${formatRedline({ segments: segs })}`, rows: rowsOf(id) };
 }
 
 /** Every revision that changed an instrument, with its changes, oldest first; each revision cached by its commit. */
@@ -70,7 +67,7 @@ export async function revisionEntries(session: Session, head: string): Promise<R
   const out: RevisionEntry[] = [];
   let prevCommit: string | undefined;
   for (const c of commits) {
-    const key = createHash('sha1').update(`feed-entry-${linkerFingerprint()}-${differFingerprint()}\0${prevCommit ?? ''}\0${c.commit}`).digest('hex');
+    const key = createHash('sha1').update(`feed-entry-${presentationFingerprint()}\0${prevCommit ?? ''}\0${c.commit}`).digest('hex');
     let entry = await cache?.get<RevisionEntry>(key);
     if (!entry) {
       entry = { commit: c.commit, date: c.authorDate, subject: c.subject, instruments: [] };
@@ -113,7 +110,7 @@ function entryFor(r: RevisionEntry, scope: string, title: string, lines: ChangeL
   const listed = lines.slice(0, MAX_LISTED);
   const more = lines.length - listed.length;
   const counts = new Map<string, number>();
-  for (const l of lines) counts.set(KIND_JA[l.kind], (counts.get(KIND_JA[l.kind]) ?? 0) + 1);
+  for (const l of lines) counts.set(CHANGE_KIND_JA[l.kind], (counts.get(CHANGE_KIND_JA[l.kind]) ?? 0) + 1);
   const summary = `${[...counts].map(([k, n]) => `${k}${n}件`).join('、')}：${listed.slice(0, 3).map((l) => l.cite).join('、')}${lines.length > 3 ? ' ほか' : ''}`;
   return {
     id: `${TAG_PREFIX}change/${r.commit}/${scope}`,

@@ -15,10 +15,10 @@ import type { ManifestEntry } from '../publish/manifest.js';
 import { layerGraphView, neighbourhoodView, toSvg } from '../render/graph.js';
 import { buildShinkyuView, shinkyuTablesHtml, SHINKYU_CSS } from '../render/shinkyu.js';
 import { esc, historyHref, historyKey, indexEdges, instrumentPage, instrumentsIndexPage, historyPage, page, provisionHref, type HistoryItem } from '../render/site.js';
-import { differFingerprint, linkerFingerprint } from './cache-keys.js';
+import { presentationFingerprint } from './cache-keys.js';
 import { loadCorpus, resolveRevision, type Corpus, type Session } from './corpus.js';
 import { diffCorpora } from './diff.js';
-import { revisionEntries, type RevisionEntry } from './feeds.js';
+import { changeLine, revisionEntries, type RevisionEntry } from './feeds.js';
 import { corpusCitations } from './links.js';
 
 export interface SiteOptions {
@@ -34,7 +34,6 @@ export interface SiteOptions {
   quick?: boolean;
 }
 
-const KIND_JA: Record<string, string> = { added: '新設', removed: '削除', modified: '改正', renumbered: '番号の変更', moved: '移動', 'became-削除': '削除（番号存置）' };
 
 const SITE_CSS = `
 :root{color-scheme:light;--ink:#1a1a1a;--muted:#555;--line:#d0d0d0;--accent:#0b4f8a}
@@ -85,7 +84,7 @@ async function readAssets(root: string, dir: string): Promise<Map<string, Buffer
 
 /** The compare page of one revision: its changes as redlines, then the 新旧対照表. Cached by commit. */
 async function comparePage(session: Session, entry: RevisionEntry, prevCommit: string): Promise<string> {
-  const key = createHash('sha1').update(`site-compare-${linkerFingerprint()}-${differFingerprint()}\0${prevCommit}\0${entry.commit}`).digest('hex');
+  const key = createHash('sha1').update(`site-compare-${presentationFingerprint()}\0${prevCommit}\0${entry.commit}`).digest('hex');
   const cached = await session.cache?.get<{ html: string }>(key);
   if (cached) return cached.html;
   const before = await loadCorpus(session, { kind: 'commit', commit: prevCommit });
@@ -120,13 +119,7 @@ export async function compareAny(session: Session, from: string, to: string): Pr
       id: d.instrument,
       title: d.title,
       effective: d.effective ?? '',
-      changes: d.changes.map((c) => {
-        const id = c.kind === 'removed' ? c.id : (c.newId ?? c.id);
-        const cite = citeById(c.kind === 'removed' ? before.index : after.index, id) ?? id;
-        const segs = c.redline?.segments ?? [{ op: c.kind === 'removed' ? 'delete' : 'insert', text: (c.kind === 'removed' ? c.before : c.after) ?? '' }];
-        const html = segs.map((s) => (s.op === 'insert' ? `<ins>${esc(s.text)}</ins>` : s.op === 'delete' ? `<del>${esc(s.text)}</del>` : esc(s.text))).join('');
-        return { id, cite, kind: c.kind, html: `<li><strong>${esc(cite)}</strong>（${KIND_JA[c.kind] ?? c.kind}）${html}</li>`, text: '', rows: [] };
-      }),
+      changes: d.changes.map((c) => changeLine(c, before, after, () => [])),
     }));
   return compareBody(diff.to, diff.from, instruments, shinkyuTablesHtml(buildShinkyuView(diff, before.index, after.index)), 0);
 }
@@ -134,8 +127,8 @@ export async function compareAny(session: Session, from: string, to: string): Pr
 export async function buildSite(session: Session, corpus: Corpus, opts: SiteOptions): Promise<{ files: number; written: number }> {
   const site = path.join(opts.outDir, 'site');
   const files = new Map<string, string | Buffer>();
-  const graph = buildGraph(corpus.index, await corpusCitations(session, corpus));
   const citations = await corpusCitations(session, corpus);
+  const graph = buildGraph(corpus.index, citations);
   const cites = new Map<string, Citation[]>();
   for (const c of citations) cites.set(c.source, [...(cites.get(c.source) ?? []), c]);
   const edges = indexEdges(graph.edges);

@@ -14,8 +14,9 @@
  * A mail's entry is written after its message, so an entry never names a
  * message that is not there.
  */
-import { link, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { lockFolder } from './output.js';
 
 export interface OutgoingMail {
   /** Stable name of the mail, `[A-Za-z0-9._-]{1,200}`: "<digestId>.<subscriberId>". */
@@ -238,34 +239,7 @@ function formatEntry(entry: LedgerEntry): string {
  * without the holder's pid in it.
  */
 export async function lockOutbox(dir: string): Promise<() => Promise<void>> {
-  await mkdir(dir, { recursive: true });
-  const file = path.join(dir, LOCK_FILE);
-  const tmp = tempName(file);
-  await writeDurably(tmp, `${process.pid}\n`);
-  try {
-    for (let tries = 0; ; tries++) {
-      try {
-        await link(tmp, file);
-        return () => rm(file, { force: true });
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || tries > 0) throw new Error(`outbox: cannot lock ${dir}`, { cause: e });
-      }
-      const holder = Number.parseInt(await readFile(file, 'utf8').catch(() => ''), 10);
-      if (Number.isInteger(holder) && isAlive(holder)) throw new Error(`outbox: ${dir} is being sent by process ${holder}`);
-      await rm(file, { force: true });
-    }
-  } finally {
-    await rm(tmp, { force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return lockFolder(dir, LOCK_FILE, 'being sent');
 }
 
 let tempCounter = 0;

@@ -64,7 +64,7 @@ export async function lockFolder(dir: string, name: string, doing: string): Prom
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || tries > 1) throw new Error(`cannot lock ${dir}`, { cause: e });
       }
       const holder = Number.parseInt(await read(file, 'utf8').catch(() => ''), 10);
-      if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) throw new LockedError(holder, `${dir} is ${doing} by process ${holder} (lock file ${file}); try again when it has finished`);
+      if (Number.isInteger(holder) && isAlive(holder)) throw new LockedError(holder, `${dir} is ${doing} by process ${holder} (lock file ${file}); try again when it has finished`);
       await rm(file, { force: true });
     }
   } finally {

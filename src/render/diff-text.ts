@@ -2,7 +2,7 @@
  * Presenting a structural diff as terminal text, Markdown or simple HTML.
  * (The 新旧対照表 has its own renderer.)
  */
-import type { CorpusDiff, ProvisionChange, Redline } from '../diff/types.js';
+import type { ChangeKind, CorpusDiff, ProvisionChange, Redline } from '../diff/types.js';
 import { plainStyles, type Styles } from './text.js';
 
 export interface DiffPresentation {
@@ -64,6 +64,9 @@ export function formatDiffMarkdown(d: CorpusDiff, p: DiffPresentation): string {
   }
   return `${out.join('\n')}\n`;
 }
+
+/** The Japanese name of each kind of change, as publications, digests, feeds and the portal show it. */
+export const CHANGE_KIND_JA: Record<ChangeKind, string> = { added: '新設', removed: '削除', modified: '改正', renumbered: '番号の変更', moved: '移動', 'became-削除': '削除（番号存置）' };
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);

@@ -4,6 +4,7 @@
  * language; the legal text stays as it is.
  */
 import type { Match, SubscriberDigest } from '../model/digest.js';
+import { CHANGE_KIND_JA } from './diff-text.js';
 
 const LABELS = {
   ja: {
@@ -23,7 +24,7 @@ const LABELS = {
     unsubscribe: '配信の停止',
     footer: 'このメールは regpress が改正履歴から自動的に作成しました。法令の条文が優先します。',
     subject: (n: number, to: string) => `[regpress] 改正のお知らせ ${n}件（${to}）`,
-    kinds: { added: '新設', removed: '削除', modified: '改正', renumbered: '番号の変更', moved: '移動', 'became-削除': '削除（番号存置）' },
+    kinds: CHANGE_KIND_JA,
   },
   en: {
     greeting: (name: string) => `Dear ${name},`,

@@ -5,6 +5,7 @@
  * order, which are changed since the previous edition, where citations link.
  */
 import type { NumberChange, ProvisionChange, RedlineSegment } from '../diff/types.js';
+import { CHANGE_KIND_JA } from './diff-text.js';
 import type { Citation } from '../link/extract.js';
 import type { PublicationScope, RowScope } from '../link/scope.js';
 import { citeById, citeProvision, type CorpusIndex } from '../model/locate.js';
@@ -135,15 +136,6 @@ export interface ViewInput {
   changes: readonly EditionChange[];
   commentary: CommentaryInput | undefined;
 }
-
-const KIND_LABEL: Record<ProvisionChange['kind'], string> = {
-  added: '新設',
-  removed: '削除',
-  modified: '改正',
-  renumbered: '番号の変更',
-  moved: '移動',
-  'became-削除': '削除（番号存置）',
-};
 
 function run(text: string, extra: Partial<ViewRun> = {}): ViewRun {
   return { text, br: false, href: null, bold: false, ins: false, del: false, ...extra };
@@ -326,7 +318,7 @@ export class ViewBuilder {
       runs = [run(`${from ?? ''} → ${cite}`), ...(c.redline ? [run('\u3000'), ...runs] : [])];
     }
     return {
-      kind: KIND_LABEL[c.kind],
+      kind: CHANGE_KIND_JA[c.kind],
       cite,
       href: c.kind === 'removed' ? null : anchorFor(index, this.anchors, id),
       runs,

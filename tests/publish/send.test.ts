@@ -601,14 +601,14 @@ async function spawnSmtpChild(record: string, dieOn?: number): Promise<{ port: n
 
 /**
  * The sender as plain JavaScript a child process can run: Node 20 cannot
- * import .ts, so outbox.ts and send.ts are transpiled into a temporary
+ * import .ts, so outbox.ts, send.ts and output.ts are transpiled into a temporary
  * folder (node_modules linked in) with a runner that calls sendPending.
  */
 function compiledSender(): string {
   const dir = tempDir('regpress-sender-');
   symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}\n');
-  for (const name of ['outbox', 'send']) {
+  for (const name of ['outbox', 'send', 'output']) {
     const source = readFileSync(path.join(REPO_ROOT, 'src', 'publish', `${name}.ts`), 'utf8');
     const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
     writeFileSync(path.join(dir, `${name}.js`), js);

@@ -11,79 +11,8 @@ import path from 'node:path';
 import FeedParser from 'feedparser';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { REPO_ROOT } from '../support/paths.js';
 import { makeTempRepo } from '../support/repo.js';
-
-const ORDER = `---
-title: "輸出貿易管理令"
-identifier: "324CO0000000378"
-country: "jp"
-rank: "cabinet_order"
-extra:
-  abbrev: "輸出令"
----
-
-**第一条（輸出の許可）**　別表第一中欄に掲げる貨物の同表下欄に掲げる地域を仕向地とする輸出とする。
-
-**別表第一**
-
-|  | 貨物 | 地域 |
-| --- | --- | --- |
-| 七 | 次に掲げる貨物であつて、経済産業省令で定める仕様のもの（一）　集積回路（二）　マイクロ波用機器 | 全地域 |
-| 八 | 次に掲げる貨物であつて、経済産業省令で定める仕様のもの（一）　電子計算機若しくはその附属装置 | 全地域 |
-`;
-
-const ordinance = (degrees: string) => `---
-title: "輸出貿易管理令別表第一及び外国為替令別表の規定に基づき貨物又は技術を定める省令"
-identifier: "403M50000400049"
-country: "jp"
-rank: "ministerial_ordinance"
----
-
-**第六条**　輸出令別表第一の七の項の経済産業省令で定める仕様のものは、次のいずれかに該当するものとする。
-
-- 一　集積回路であって、次のいずれかに該当するもの
-  - イ　全吸収線量がシリコン換算で五、〇〇〇グレイ以上の放射線照射に耐えられるように設計したもの
-  - ロ　${degrees}度を超える温度で使用することができるように設計したもの
-- 二　マイクロ波用機器であって、動作周波数が三・二ギガヘルツを超えるもの
-
-**第七条**　輸出令別表第一の八の項の経済産業省令で定める仕様のものは、次のいずれかに該当するものとする。
-
-- 一　電子計算機であって、八五度を超える温度で使用することができるように設計したもの
-`;
-
-const CATALOGUE = `sectors:
-  - { id: electronics, title: エレクトロニクス, title_en: Electronics }
-  - { id: computers, title: 電子計算機, title_en: Computers }
-publications:
-  - { id: ps-row-7, kind: parameter-sheet, title: パラメータシート　七の項, sector: electronics, rows: ["7"] }
-  - { id: ps-row-8, kind: parameter-sheet, title: パラメータシート　八の項, sector: computers, rows: ["8"] }
-  - { id: cg-electronics, kind: commodity-guidance, title: 該非判定ガイダンス　エレクトロニクス, sector: electronics, rows: ["7"] }
-`;
-
-const COMMENTARY = `---
-publication: cg-electronics
----
-
-集積回路とマイクロ波用機器の解説である。法令の条文が優先する。
-
-## [七の項](324CO0000000378#appx1/row7)
-
-耐熱性の基準は[第六条第一号ロ](403M50000400049#art6/para1/item1/ro)による。
-`;
-
-function templates(): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const e of readdirSync(path.join(REPO_ROOT, dir), { withFileTypes: true })) {
-      const rel = `${dir}/${e.name}`;
-      if (e.isDirectory()) walk(rel);
-      else if (e.name.endsWith('.hbs')) out[rel] = readFileSync(path.join(REPO_ROOT, rel), 'utf8');
-    }
-  };
-  walk('templates');
-  return out;
-}
+import { CATALOGUE, COMMENTARY, ORDER, ordinance, templates } from '../support/small-corpus.js';
 
 interface Built {
   ok: boolean;

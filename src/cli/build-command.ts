@@ -4,10 +4,10 @@
  */
 import path from 'node:path';
 import { BuildInputError, buildPublications, publicationEditions } from '../pipeline/build.js';
-import { LockedError } from '../publish/output.js';
+import { LockedError, OutputWriteError } from '../publish/output.js';
 import { formatDiagnostic } from '../render/text.js';
 import { withSession } from './commands.js';
-import { EXIT_CONTENT, EXIT_OK, UsageError, type CommandEnv } from './main.js';
+import { EXIT_CONTENT, EXIT_IO, EXIT_OK, UsageError, type CommandEnv } from './main.js';
 
 /** SOURCE_DATE_EPOCH (reproducible-builds.org): whole seconds since 1970, or nothing. */
 export function sourceDateEpoch(env: Readonly<Record<string, string | undefined>>): Date | undefined {
@@ -49,10 +49,16 @@ export async function buildCommand(env: CommandEnv, opts: { at?: string; out?: s
         io.stderr(`regpress: ${e.message}\n`);
         return EXIT_CONTENT;
       }
+      if (e instanceof OutputWriteError) {
+        // the staged generation is gone; what was published before is still what is served
+        const cause = e.cause instanceof Error ? `: ${e.cause.message}` : '';
+        io.stderr(`regpress: ${e.message}${e.code === 'ENOSPC' || e.code === 'EDQUOT' ? '' : cause}; nothing was published, the previous output is unchanged\n`);
+        return EXIT_IO;
+      }
       throw e;
     }
     if (opts.json) {
-      io.stdout(`${JSON.stringify({ revision: result.revision, outDir: result.outDir, ok: result.ok, diagnostics: result.diagnostics.filter((d) => d.severity !== 'info'), publications: result.publications }, null, 2)}\n`);
+      io.stdout(`${JSON.stringify({ revision: result.revision, outDir: result.outDir, ok: result.ok, generation: result.generation ?? null, published: result.published ?? false, diagnostics: result.diagnostics.filter((d) => d.severity !== 'info'), publications: result.publications }, null, 2)}\n`);
     } else {
       for (const d of result.diagnostics) if (d.severity === 'error') io.stdout(`${formatDiagnostic(d, colors)}\n`);
       if (!result.ok) {
@@ -65,6 +71,7 @@ export async function buildCommand(env: CommandEnv, opts: { at?: string; out?: s
           io.stdout(`${mark} ${p.id.padEnd(16)} 第${p.edition}版${p.draft ? '（草稿）' : ''} ${p.editionDate} ${String(p.pages).padStart(4)} pages${why}\n`);
         }
         const rel = path.relative(io.cwd, result.outDir) || '.';
+        io.stdout(result.published ? `generation ${result.generation ?? '?'} published\n` : `nothing changed: generation ${result.generation ?? '(none)'} stays current\n`);
         io.stdout(`${regenerated.length} of ${result.publications.length} publications regenerated; PDFs in ${path.join(rel, 'pdf')}, HTML in ${path.join(rel, 'html')}, feeds in ${path.join(rel, 'feeds')}, manifest ${path.join(rel, 'manifest.json')}\n`);
       }
     }

@@ -1,7 +1,7 @@
 /**
  * regpress command line: argv → options → calls into the pipeline → printed
- * results and an exit code (0 ok, 1 content errors, 2 usage). No domain
- * logic lives here.
+ * results and an exit code (0 ok, 1 content errors or a lock held, 2 usage, 4 output not
+ * written: disk full). No domain logic lives here.
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
@@ -29,6 +29,8 @@ export interface Io {
 export const EXIT_OK = 0;
 export const EXIT_CONTENT = 1;
 export const EXIT_USAGE = 2;
+/** The output could not be written (disk full, permissions); nothing was published. */
+export const EXIT_IO = 4;
 
 /** Thrown for a user mistake that is not a content problem: exit code 2. */
 export class UsageError extends Error {

@@ -27,7 +27,8 @@ import type { Catalogue, Commentary, Publication } from '../model/publication.js
 import type { Diagnostic } from '../model/types.js';
 import { editionsOf, type Edition, type HashPoint } from '../publish/editions.js';
 import { inputHash, MANIFEST_FILE, MANIFEST_FORMAT, readManifest, sha256, formatManifest, type InputParts, type Manifest, type ManifestEntry, type ManifestFile } from '../publish/manifest.js';
-import { writeFileAtomic } from '../publish/output.js';
+import { discardGeneration, publishGeneration, stageGeneration } from '../publish/generations.js';
+import { OutputWriteError, writeFileAtomic } from '../publish/output.js';
 import { isAllowedHref } from '../render/markup.js';
 import type { Templates } from '../render/templates.js';
 import { commentaryViews, publicationView, viewAnchors, type CommentaryInput, type EditionChange, type EditionInfo } from '../render/publication-view.js';
@@ -69,6 +70,10 @@ export interface BuildResult {
   /** False when errors stopped the build: nothing was written. */
   ok: boolean;
   publications: BuiltPublication[];
+  /** The generation of the output folder now current (see publish/generations.ts). */
+  generation?: string | undefined;
+  /** False when the build produced exactly the output already current: nothing was published. */
+  published?: boolean;
 }
 
 export class BuildInputError extends Error {
@@ -298,7 +303,18 @@ export async function buildPublications(session: Session, opts: BuildOptions): P
   const { lockFolder } = await import('../publish/output.js');
   const unlock = await lockFolder(opts.outDir, BUILD_LOCK, 'being built');
   try {
-    return await buildLocked(session, opts, { revision, head, corpus, catalogue, commentary, templates, templateFiles, templateDir, sorted, revLabel });
+    // the next generation is staged beside the current one and swapped in whole when complete
+    const staged = await stageGeneration(opts.outDir);
+    try {
+      const result = await buildLocked(session, { ...opts, outDir: staged.dir }, { revision, head, corpus, catalogue, commentary, templates, templateFiles, templateDir, sorted, revLabel });
+      const published = await publishGeneration(opts.outDir, staged);
+      return { ...result, outDir: opts.outDir, generation: published.generation, published: published.changed };
+    } catch (e) {
+      await discardGeneration(staged);
+      // name the file as it would have been published, not by the staging folder it was in
+      if (e instanceof OutputWriteError && e.file.startsWith(staged.dir + path.sep)) throw new OutputWriteError(path.relative(staged.dir, e.file).split(path.sep).join('/'), e.cause);
+      throw e;
+    }
   } finally {
     await unlock();
   }

@@ -5,7 +5,8 @@
  * edit touches a handful of pages.
  */
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { writeFileAtomic } from '../publish/output.js';
 import path from 'node:path';
 import { buildGraph } from '../link/graph.js';
 import type { Citation } from '../link/extract.js';
@@ -267,28 +268,25 @@ async function writeSite(site: string, files: Map<string, string | Buffer>, copi
   // a partial write keeps what it did not produce
   const next: Record<string, string> = partial ? { ...ledger } : {};
   let written = 0;
+  // every file is replaced by rename, never written in place: the site of an
+  // earlier generation shares its unchanged files with this one by hard link
   const put = async (rel: string, bytes: Buffer) => {
     const sha = createHash('sha256').update(bytes).digest('hex');
     next[rel] = sha;
     if (ledger[rel] === sha) return;
-    await mkdir(path.dirname(path.join(site, rel)), { recursive: true });
-    await writeFile(path.join(site, rel), bytes);
+    await writeFileAtomic(path.join(site, rel), bytes);
     written++;
   };
   for (const [rel, content] of [...files].sort((a, b) => (a[0] < b[0] ? -1 : 1))) await put(rel, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
   for (const [from, rel] of copies) {
     const bytes = await readFile(from).catch(() => undefined);
     if (!bytes) continue;
-    const sha = createHash('sha256').update(bytes).digest('hex');
-    next[rel] = sha;
-    if (ledger[rel] === sha) continue;
-    await mkdir(path.dirname(path.join(site, rel)), { recursive: true });
-    await copyFile(from, path.join(site, rel));
-    written++;
+    await put(rel, bytes);
   }
   if (!partial) for (const rel of Object.keys(ledger)) if (!(rel in next)) await rm(path.join(site, rel), { force: true });
   await mkdir(site, { recursive: true });
-  await writeFile(ledgerFile, JSON.stringify(next));
+  const ledgerText = JSON.stringify(next);
+  if (ledgerText !== JSON.stringify(ledger)) await writeFileAtomic(ledgerFile, ledgerText);
   return { files: Object.keys(next).length, written };
 }
 

@@ -1,23 +1,54 @@
 /**
  * Writing into the output folder: each file is written beside its final
- * name and renamed into place, so a reader (or a killed build) never sees a
- * half-written PDF; the manifest is written last, so it never names a file
- * that is not there yet.
+ * name, flushed to disk and renamed into place, so a reader (or a killed
+ * build) never sees a half-written file, and a file shared by hard link with
+ * an earlier generation is replaced, never changed in place.
  */
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { checkpoint, injectedWriteFault } from './faults.js';
+
+/** A file of the output could not be written; `code` is the system's (ENOSPC when the disk is full). */
+export class OutputWriteError extends Error {
+  readonly code: string | undefined;
+  constructor(
+    readonly file: string,
+    cause: unknown,
+  ) {
+    const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+    super(`${code === 'ENOSPC' || code === 'EDQUOT' ? 'disk full while writing' : 'cannot write'} ${file}${code && code !== 'ENOSPC' && code !== 'EDQUOT' ? ` (${code})` : ''}`, { cause });
+    this.name = 'OutputWriteError';
+    this.code = code;
+  }
+}
 
 export async function writeFileAtomic(file: string, data: Uint8Array | string): Promise<void> {
+  checkpoint('file:write');
+  await writeDurable(file, data, true);
+}
+
+async function writeDurable(file: string, data: Uint8Array | string, faults: boolean): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   const fh = await open(tmp, 'w');
   try {
-    await fh.writeFile(data);
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    const fault = faults ? injectedWriteFault(file) : undefined;
+    if (fault || (faults && file.endsWith('.pdf') && process.env.REGPRESS_CRASH_AT)) {
+      // half on disk, then the fault: what a full disk or a kill in the middle of a PDF leaves
+      const half = bytes.length >> 1;
+      await fh.write(bytes, 0, half);
+      if (fault) throw fault;
+      checkpoint('pdf:mid-write');
+      await fh.write(bytes, half, bytes.length - half);
+    } else {
+      await fh.writeFile(bytes);
+    }
     await fh.sync();
   } catch (e) {
     await fh.close();
     await rm(tmp, { force: true });
-    throw new Error(`cannot write ${file}`, { cause: e });
+    throw new OutputWriteError(file, e);
   }
   await fh.close();
   await rename(tmp, file);
@@ -54,7 +85,7 @@ export async function lockFolder(dir: string, name: string, doing: string): Prom
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, name);
   const tmp = path.join(dir, `.${name}.${process.pid}.tmp`);
-  await writeFileAtomic(tmp, `${process.pid}\n`);
+  await writeDurable(tmp, `${process.pid}\n`, false);
   try {
     for (let tries = 0; ; tries++) {
       try {

@@ -313,6 +313,7 @@ const HASH_CACHE_MAX = 100_000;
 
 export async function serveSite(opts: ServeOptions): Promise<SiteServer> {
   const root = await realRoot(opts.root);
+  const rootPath = path.resolve(opts.root);
   const host = opts.host ?? '127.0.0.1';
   const ctx: Context = {
     root,
@@ -327,7 +328,15 @@ export async function serveSite(opts: ServeOptions): Promise<SiteServer> {
 
   const server = createServer((req, res) => {
     res.on('finish', () => ctx.log(`${res.statusCode} ${req.method ?? '?'} ${req.url ?? ''}`));
-    handle(req, res, ctx).catch((e: unknown) => fail(req, res, ctx, e));
+    // the root is resolved again for each request: the output folder's `site`
+    // links into the current generation, which a build swaps atomically, so
+    // each request is answered wholly from one generation, the newest
+    realpath(rootPath)
+      .then(
+        (real) => handle(req, res, real === ctx.root ? ctx : { ...ctx, root: real }),
+        () => handle(req, res, ctx),
+      )
+      .catch((e: unknown) => fail(req, res, ctx, e));
   });
 
   await new Promise<void>((resolve, reject) => {

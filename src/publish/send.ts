@@ -21,6 +21,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { advance, lockOutbox, readLedger, readMessage, writeEntry, type LedgerEntry, type MailState, type Transition } from './outbox.js';
+import { checkpoint } from './faults.js';
 
 export interface SmtpConfig {
   host: string;
@@ -217,6 +218,7 @@ async function deliver(run: Run, session: SmtpSession, entry: LedgerEntry): Prom
   const sending = await move(run, entry, { state: 'sending', attempts, detail: `attempt ${attempts}` });
   const result = await session.send({ from: entry.from, to: entry.to }, raw);
   if (result.ok) {
+    checkpoint('send:accepted');
     await move(run, sending, { state: 'sent', lastResponse: result.response, detail: result.response });
     return undefined;
   }

@@ -486,6 +486,25 @@ describe('sendPending', () => {
     expect(wasUnknown((await readLedger(dir)).find((e) => e.key === 'd1.s2'))).toBe(true);
   });
 
+  it('a sender killed at the injected point send:accepted (the server has the mail, the ledger not yet): resent once, as unknown', async () => {
+    const dir = tempDir();
+    const c = clock();
+    const mails = await digestMails(3);
+    await enqueue(dir, mails, c.now());
+    const server = await startServer();
+    const child = spawn(process.execPath, [compiledSender(), dir, String(server.port), c.now().toISOString()], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, REGPRESS_CRASH_AT: 'send:accepted:2' } });
+    cleanups.push(() => void child.kill('SIGKILL'));
+    const [, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+    expect(signal).toBe('SIGKILL');
+    expect(server.received.map((m) => m.to)).toEqual([subscriber(1), subscriber(2)]);
+    expect(statesOf(await readLedger(dir))).toEqual({ 'd1.s1': 'sent', 'd1.s2': 'sending', 'd1.s3': 'pending' });
+
+    c.advance(1_000);
+    expect(await sendPending(dir, local(server.port), options(c))).toEqual({ ...nothing, sent: ['d1.s2', 'd1.s3'] });
+    expect([...countBy(server.received.map((m) => m.messageId))].filter(([, n]) => n > 1)).toEqual([['<d1.s2@regpress.example>', 2]]);
+    expect(wasUnknown((await readLedger(dir)).find((e) => e.key === 'd1.s2'))).toBe(true);
+  });
+
   it('concurrency: several connections deliver each mail once; one refused connection does not stop the others', async () => {
     const dir = tempDir();
     const c = clock();
@@ -608,7 +627,7 @@ function compiledSender(): string {
   const dir = tempDir('regpress-sender-');
   symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}\n');
-  for (const name of ['outbox', 'send', 'output']) {
+  for (const name of ['outbox', 'send', 'output', 'faults']) {
     const source = readFileSync(path.join(REPO_ROOT, 'src', 'publish', `${name}.ts`), 'utf8');
     const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
     writeFileSync(path.join(dir, `${name}.js`), js);

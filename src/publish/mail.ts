@@ -42,6 +42,11 @@ export async function composeMail(m: MailInput): Promise<Buffer> {
     baseBoundary: createHash('sha256').update(m.messageId).digest('hex').slice(0, 16),
     // Japanese text: base64 is a third of quoted-printable's size, and Node encodes it natively
     textEncoding: 'base64',
+    // nothing in a digest is a file or a URL to fetch: if an attachment or
+    // body ever carried a `path` or `href`, nodemailer must refuse it rather
+    // than read a local file or the network into the message
+    disableFileAccess: true,
+    disableUrlAccess: true,
     headers: {
       'List-Unsubscribe': `<${m.unsubscribe}>`,
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',

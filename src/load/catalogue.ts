@@ -3,7 +3,7 @@
  * as data only, validated into typed publications; every problem is a
  * diagnostic with the line and column of the offending entry.
  */
-import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode, type YAMLMap } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument, visit, type Node as YamlNode, type YAMLMap } from 'yaml';
 import { PUBLICATION_KINDS, type Catalogue, type Publication, type PublicationKind, type Sector } from '../model/publication.js';
 import type { Diagnostic } from '../model/types.js';
 
@@ -24,7 +24,22 @@ export function readCatalogue(file: string, text: string): { catalogue: Catalogu
     const p = lc.linePos(e.pos[0]);
     diagnostics.push({ file, line: p.line, column: p.col, severity: 'error', rule: 'catalogue-yaml', message: `invalid YAML: ${(e.message.split('\n')[0] ?? e.code).replace(/ at line \d+, column \d+:?$/, '')}` });
   }
-  if (doc.errors.length > 0) return { catalogue: undefined, diagnostics };
+  // a tag asks for a type or code the reader does not have (!!js/function would otherwise be read
+  // as the plain string after it): the catalogue is plain data, as front matter is
+  for (const w of doc.warnings) {
+    if (w.code !== 'TAG_RESOLVE_FAILED') continue;
+    const p = lc.linePos(w.pos[0]);
+    diagnostics.push({ file, line: p.line, column: p.col, severity: 'error', rule: 'catalogue-yaml', message: `YAML tags are not allowed in the catalogue (${w.message.split('\n')[0] ?? w.code})` });
+  }
+  // nor aliases (*name): the catalogue has no use for them, and they are how a YAML bomb expands
+  visit(doc, {
+    Alias(_, node) {
+      const p = lc.linePos(node.range?.[0] ?? 0);
+      diagnostics.push({ file, line: p.line, column: p.col, severity: 'error', rule: 'catalogue-yaml', message: 'YAML aliases (*name) are not allowed in the catalogue' });
+      return visit.BREAK;
+    },
+  });
+  if (diagnostics.length > 0) return { catalogue: undefined, diagnostics };
   const root = doc.contents;
   if (!isMap(root)) {
     diag(root, 'the catalogue must be a mapping with "sectors" and "publications"');

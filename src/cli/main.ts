@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { createColors } from 'picocolors';
+import { corpusPrefix, CorpusPathError } from '../load/corpus.js';
 import { RevisionError, GitError } from '../load/git.js';
 import { LocateError } from '../model/locate.js';
 import { DateError } from '../pipeline/revision.js';
@@ -63,6 +64,8 @@ export interface CommandEnv {
 
 function makeEnv(program: Command, io: Io): CommandEnv {
   const g = program.opts<GlobalOptions>();
+  // a corpus folder outside the repository is refused before anything is read
+  corpusPrefix(g.corpus);
   const noColor = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
   const colors = createColors(io.isTTY && !noColor && g.color);
   const logger: Logger = { info: (m) => io.stderr(`${m}\n`), warn: (m) => io.stderr(`${colors.yellow('warning')} ${m}\n`) };
@@ -276,7 +279,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     if (e instanceof CommanderError) {
       return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
-    if (e instanceof UsageError || e instanceof RevisionError || e instanceof LocateError || e instanceof DateError) {
+    if (e instanceof UsageError || e instanceof RevisionError || e instanceof LocateError || e instanceof DateError || e instanceof CorpusPathError) {
       io.stderr(`regpress: ${e.message}\n`);
       return EXIT_USAGE;
     }

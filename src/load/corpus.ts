@@ -40,11 +40,20 @@ export function isCommentaryPath(p: string): boolean {
   return base.toLowerCase().endsWith('.md') && base.toLowerCase() !== 'readme.md' && parts.includes('guidance') && !parts.some((s) => s.startsWith('.')) && !base.startsWith('.');
 }
 
+/** A corpus (or templates) folder that is not inside the repository: a usage error. */
+export class CorpusPathError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CorpusPathError';
+  }
+}
+
 /** Normalises a corpus folder given by a user to a repository-relative path. */
 export function corpusPrefix(corpusDir: string): string {
-  const norm = path.posix.normalize(corpusDir.replace(/\\/g, '/')).replace(/^\.\/?/, '').replace(/\/+$/, '');
-  if (norm.startsWith('..') || path.posix.isAbsolute(norm)) {
-    throw new Error(`corpus folder "${corpusDir}" must be inside the repository`);
+  // only a "." that is a whole path segment goes: "../x" keeps both its dots, and is refused below
+  const norm = path.posix.normalize(corpusDir.replace(/\\/g, '/')).replace(/^\.(?:\/|$)/, '').replace(/\/+$/, '');
+  if (norm === '..' || norm.startsWith('../') || path.posix.isAbsolute(norm) || corpusDir.includes('\0')) {
+    throw new CorpusPathError(`corpus folder "${corpusDir}" must be inside the repository`);
   }
   return norm;
 }

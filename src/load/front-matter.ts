@@ -16,6 +16,9 @@ export interface FrontMatter {
 }
 
 /** rank as written by e-Gov / legalize-jp (and by our editors) → layer. */
+/** Zero-width characters, bidirectional controls, line and paragraph separators, C0/C1 controls (tab included). */
+const HIDDEN_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060-\u2064\u2066-\u2069\ufeff]/;
+
 const RANK_LAYER: Record<string, Layer> = {
   act: 'law',
   law: 'law',
@@ -168,6 +171,12 @@ export function readFrontMatter(file: string, text: string): FrontMatter {
       diag(p.line, p.column, 'front-matter-schema', `"${key}" must be ${validText ?? 'valid'}, not "${s}"`);
       return undefined;
     }
+    const hidden = HIDDEN_CHARACTER.exec(s);
+    if (hidden) {
+      const p = where(key);
+      diag(p.line, p.column, 'front-matter-schema', `"${key}" contains U+${(hidden[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}, an invisible, control or bidirectional character: metadata is shown in titles, file names and mail headers`);
+      return undefined;
+    }
     return s;
   };
 
@@ -226,9 +235,9 @@ export function readFrontMatter(file: string, text: string): FrontMatter {
   const aliases: string[] = [];
   const al = fields.get('aliases');
   if (al) {
-    if (!Array.isArray(al.value) || !al.value.every((x) => typeof x === 'string' && x.length > 0 && !x.includes('/'))) {
+    if (!Array.isArray(al.value) || !al.value.every((x) => typeof x === 'string' && x.length > 0 && !x.includes('/') && !HIDDEN_CHARACTER.test(x))) {
       const p = where('aliases');
-      diag(p.line, p.column, 'front-matter-schema', '"aliases" must be a list of names without "/"');
+      diag(p.line, p.column, 'front-matter-schema', '"aliases" must be a list of names without "/" and without invisible, control or bidirectional characters');
     } else aliases.push(...(al.value as string[]));
   }
   if (abbrev !== undefined) aliases.push(abbrev);

@@ -5,6 +5,11 @@
 import { compareBranched, isNextNumber } from './numerals.js';
 import { isStructural, type Diagnostic, type Instrument, type Provision } from './types.js';
 
+/** U+202A–202E and U+2066–2069: they reorder what is shown (Trojan Source). */
+const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
+/** Zero-width characters, word joiners, line and paragraph separators, C0/C1 controls other than tab and line feed. */
+const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\u2060-\u2064\ufeff]/;
+
 function isEmpty(p: Provision): boolean {
   if (p.deleted || p.children.length > 0 || p.extra.length > 0) return false;
   switch (p.kind) {
@@ -77,9 +82,41 @@ export function validateInstrument(instrument: Instrument): Diagnostic[] {
     for (const g of groups.values()) checkSequence(g, gaps);
   };
 
+  /** Where index `i` of the provision's own text is in the file, when it is known. */
+  const at = (p: Provision, i: number) => {
+    const before = p.text.slice(0, i);
+    if (p.textAt && !before.includes('\n')) return { line: p.textAt.line, column: p.textAt.column + i };
+    return { line: p.range.start.line, column: p.range.start.column };
+  };
+  const characters = (p: Provision) => {
+    for (const [i, text] of [p.text, ...p.extra.map((e) => e.text)].entries()) {
+      const bidi = BIDI_CONTROL.exec(text);
+      const invisible = INVISIBLE.exec(text);
+      for (const [m, severity, rule, what] of [
+        [bidi, 'error', 'bidi-control', 'a bidirectional control character, which can make the text read differently from what it says'],
+        [invisible, 'warning', 'invisible-character', 'an invisible character (zero-width, line or paragraph separator, control)'],
+      ] as const) {
+        if (!m) continue;
+        const block = p.extra[i - 1];
+        const where = i === 0 ? at(p, m.index) : block ? { line: block.range.start.line, column: block.range.start.column } : { line: p.range.start.line, column: p.range.start.column };
+        const code = `U+${(m[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+        out.push({ file: instrument.file, ...where, severity, rule, message: `${p.label || p.kind} contains ${code}, ${what}` });
+      }
+    }
+  };
+  const links = (p: Provision) => {
+    for (const l of p.links ?? []) {
+      if (/^[a-z][a-z0-9+.-]*:/i.test(l.href) && !/^(?:https?:\/\/|mailto:)/i.test(l.href)) {
+        out.push({ file: instrument.file, line: l.range.start.line, column: l.range.start.column, severity: 'warning', rule: 'unsafe-link', message: `link 「${l.text}」 to ${l.href.slice(0, 80)}: only https:, http: and mailto: links may leave the corpus` });
+      }
+    }
+  };
+
   const visit = (list: readonly Provision[], inSuppl: boolean) => {
     for (const p of list) {
       if (isEmpty(p)) diag(p, 'warning', 'empty-provision', `${p.label || p.kind} has no text`);
+      characters(p);
+      links(p);
       const suppl = inSuppl || p.kind === 'suppl-provision';
       if (p.kind === 'suppl-provision') checkSequence(articlesIn(p.children), false);
       checkChildren(p.children, !suppl);

@@ -123,9 +123,14 @@ async function loadCommentaries(session: Session, revision: Revision, catalogue:
   return out;
 }
 
-/** Commentary links that point nowhere, and row sections for rows the publication does not cover. */
-function commentaryDiagnostics(index: CorpusIndex, catalogue: Catalogue, set: CommentarySet): Diagnostic[] {
+/**
+ * Commentary links that point nowhere, and row sections for rows the
+ * publication does not cover. A link into an instrument file that failed to
+ * load is not reported again: its own error is the one to fix.
+ */
+function commentaryDiagnostics(index: CorpusIndex, catalogue: Catalogue, set: CommentarySet, failed: ReadonlySet<string>): Diagnostic[] {
   const out: Diagnostic[] = [];
+  const intoFailed = (href: string) => failed.has(href.split('#')[0] ?? '');
   for (const c of set.byPublication.values()) {
     const pub = catalogue.publications.find((p) => p.id === c.publication);
     const rows = new Set((pub?.rows ?? []).map((r) => `${TABLE_ID}/row${r}`));
@@ -137,13 +142,14 @@ function commentaryDiagnostics(index: CorpusIndex, catalogue: Catalogue, set: Co
         continue;
       }
       const res = resolveHref(index, undefined, r.href);
-      if (res.status !== 'resolved') out.push({ file: c.file, line: r.line, column: r.column, severity: 'error', rule: 'commentary-unresolved-reference', message: `「${r.text}」 links to ${r.href}: ${res.reason ?? 'not found'}` });
+      if (res.status !== 'resolved' && !intoFailed(r.href)) out.push({ file: c.file, line: r.line, column: r.column, severity: 'error', rule: 'commentary-unresolved-reference', message: `「${r.text}」 links to ${r.href}: ${res.reason ?? 'not found'}` });
     }
     for (const s of c.sections) {
       const res = resolveHref(index, undefined, s.href);
       const target = res.targets[0]?.id;
-      if (res.status !== 'resolved' || !target) out.push({ file: c.file, line: s.line, column: s.column, severity: 'error', rule: 'commentary-unresolved-reference', message: `section heading links to ${s.href}: ${res.reason ?? 'not found'}` });
-      else if (!rows.has(target)) out.push({ file: c.file, line: s.line, column: s.column, severity: 'error', rule: 'commentary-row-not-covered', message: `${s.href} is not a row ${c.publication} covers (${pub?.rows.join(', ') ?? 'none'})` });
+      if (res.status !== 'resolved' || !target) {
+        if (!intoFailed(s.href)) out.push({ file: c.file, line: s.line, column: s.column, severity: 'error', rule: 'commentary-unresolved-reference', message: `section heading links to ${s.href}: ${res.reason ?? 'not found'}` });
+      } else if (!rows.has(target)) out.push({ file: c.file, line: s.line, column: s.column, severity: 'error', rule: 'commentary-row-not-covered', message: `${s.href} is not a row ${c.publication} covers (${pub?.rows.join(', ') ?? 'none'})` });
     }
   }
   return out;
@@ -280,7 +286,8 @@ export async function buildPublications(session: Session, opts: BuildOptions): P
   const { catalogue, diagnostics: catalogueDiagnostics } = await loadCatalogue(session, corpus);
   const commentary = await loadCommentaries(session, revision, catalogue);
   const diagnostics = [...corpus.diagnostics, ...catalogueDiagnostics, ...commentary.diagnostics];
-  if (catalogue) diagnostics.push(...commentaryDiagnostics(corpus.index, catalogue, commentary));
+  const failed = new Set(corpus.diagnostics.filter((d) => d.severity === 'error' && !corpus.instruments.some((i) => i.file === d.file)).map((d) => path.posix.basename(d.file, '.md')));
+  if (catalogue) diagnostics.push(...commentaryDiagnostics(corpus.index, catalogue, commentary, failed));
   if (!catalogue) diagnostics.push({ file: path.posix.join(corpusPrefix(session.ctx.corpus), 'publications.yaml'), line: 1, column: 1, severity: 'error', rule: 'catalogue-missing', message: 'there is no publications catalogue to build' });
   const templateDir = opts.templatesDir ?? 'templates';
   const templateFiles = await loadTemplateFiles(session, revision, templateDir);

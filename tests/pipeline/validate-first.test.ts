@@ -1,0 +1,60 @@
+/**
+ * Validate before writing (P7): a work tree with errors in five files of
+ * four kinds (two instruments, the catalogue, a commentary file, a template)
+ * is reported whole in one run, each error at its file, line and column,
+ * and nothing is published: the output folder keeps every byte.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { makeTempRepo } from '../support/repo.js';
+import { CATALOGUE, COMMENTARY, ORDER, ordinance, smallCorpus } from '../support/small-corpus.js';
+
+function snapshot(outDir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (abs: string, rel: string) => {
+    if (statSync(abs).isDirectory()) for (const n of readdirSync(abs).sort()) walk(path.join(abs, n), `${rel}/${n}`);
+    else out.set(rel, createHash('sha256').update(readFileSync(abs)).digest('hex'));
+  };
+  for (const n of readdirSync(outDir).sort()) if (!n.startsWith('.')) walk(path.join(outDir, n), n);
+  return out;
+}
+
+describe('validate before writing', () => {
+  it('reports the errors of five files in one run, each at its line, and publishes nothing', { timeout: 120_000 }, async () => {
+    const repo = makeTempRepo();
+    repo.commit(smallCorpus(), 'initial texts', '2024-01-10T00:00:00+09:00');
+    expect((await runCli(['build'], { cwd: repo.dir })).code).toBe(0);
+    const outDir = path.join(repo.dir, 'output');
+    const before = snapshot(outDir);
+    const template = readFileSync(path.join(repo.dir, 'templates/partials/front.hbs'), 'utf8');
+    repo.write({
+      // a duplicate front-matter key, line 6: the file does not load at all
+      'regulations/jp/324CO0000000378.md': ORDER.replace('rank: "cabinet_order"\n', 'rank: "cabinet_order"\ntitle: "二つ目"\n'),
+      // a provision number given twice (第七条 after 第七条), in the ordinance
+      'regulations/jp/403M50000400049.md': `${ordinance('一二五')}\n**第七条**　重複する条である。\n`,
+      // a publication of a kind there is not, line 5
+      'regulations/publications.yaml': CATALOGUE.replace('kind: parameter-sheet, title: パラメータシート　七の項', 'kind: parameter-shet, title: パラメータシート　七の項'),
+      // a link to a provision that is not there, line 9
+      'regulations/guidance/electronics.md': COMMENTARY.replace('art6/para1/item1/ro', 'art6/para1/item9'),
+      // an unclosed block in a partial
+      'templates/partials/front.hbs': `${template}\n{{#if edition}}\n`,
+    });
+    const r = await runCli(['build'], { cwd: repo.dir });
+    expect(r.code).toBe(1);
+    const errors = r.stdout.split('\n').filter((l) => / error /.test(l));
+    const at = (file: string) => errors.filter((l) => l.startsWith(`${file}:`));
+    expect(at('regulations/jp/324CO0000000378.md').join('\n')).toMatch(/^regulations\/jp\/324CO0000000378\.md:6:1 error .*/);
+    expect(at('regulations/jp/403M50000400049.md').join('\n')).toMatch(/^regulations\/jp\/403M50000400049\.md:19:1 error 第七条 comes after 第七条.* numbering-order$/m);
+    expect(at('regulations/publications.yaml')).toEqual([expect.stringMatching(/^regulations\/publications\.yaml:5:\d+ error .* catalogue-schema$/)]);
+    // the link into the instrument that did not load is not reported again (its own error is the one to fix)
+    expect(at('regulations/guidance/electronics.md')).toEqual([expect.stringMatching(/^regulations\/guidance\/electronics\.md:9:8 error .*commentary-unresolved-reference$/)]);
+    expect(at('templates/partials/front.hbs')[0]).toMatch(/^templates\/partials\/front\.hbs:\d+:\d+ error .*template-error$/);
+    expect(new Set(errors.map((l) => l.split(':')[0])).size).toBe(5);
+    expect(r.stdout).toContain('build stopped: nothing was written');
+    expect(snapshot(outDir)).toEqual(before);
+    expect(existsSync(path.join(outDir, '.regpress-build.lock'))).toBe(false);
+  });
+});

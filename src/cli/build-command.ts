@@ -7,15 +7,8 @@ import { BuildInputError, buildPublications, publicationEditions } from '../pipe
 import { LockedError, OutputWriteError } from '../publish/output.js';
 import { formatDiagnostic } from '../render/text.js';
 import { withSession } from './commands.js';
+import { sourceDateEpoch } from './source-date.js';
 import { EXIT_CONTENT, EXIT_IO, EXIT_OK, UsageError, type CommandEnv } from './main.js';
-
-/** SOURCE_DATE_EPOCH (reproducible-builds.org): whole seconds since 1970, or nothing. */
-export function sourceDateEpoch(env: Readonly<Record<string, string | undefined>>): Date | undefined {
-  const v = env.SOURCE_DATE_EPOCH;
-  if (v === undefined || v === '') return undefined;
-  if (!/^\d{1,12}$/.test(v)) throw new UsageError(`SOURCE_DATE_EPOCH="${v}" is not a whole number of seconds`);
-  return new Date(Number(v) * 1000);
-}
 
 function progressBar(env: CommandEnv): ((done: number, total: number, label: string) => void) | undefined {
   const { io } = env;

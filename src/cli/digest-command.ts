@@ -12,6 +12,7 @@ import { publicationEditions } from '../pipeline/build.js';
 import { writeFileAtomic } from '../publish/output.js';
 import { formatDiagnostic } from '../render/text.js';
 import { withSession } from './commands.js';
+import { sourceDateEpoch } from './source-date.js';
 import { EXIT_CONTENT, EXIT_OK, UsageError, type CommandEnv } from './main.js';
 
 export interface DigestOptions {
@@ -41,6 +42,7 @@ export function defaultOutbox(gitDir: string): string {
 
 export async function digestCommand(env: CommandEnv, from: string, to: string | undefined, opts: DigestOptions): Promise<number> {
   const { io, colors } = env;
+  sourceDateEpoch(io.env); // a malformed SOURCE_DATE_EPOCH stops every command that builds something
   const asOf = opts.asOf ?? env.today;
   if (!isDate(asOf)) throw new UsageError(`--as-of ${asOf}: give a date YYYY-MM-DD`);
   const siteUrl = opts.siteUrl ?? DEFAULT_SITE;

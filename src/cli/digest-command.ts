@@ -10,6 +10,7 @@ import { isDate } from '../model/versions.js';
 import { computeDigest, composeDigests } from '../pipeline/digest.js';
 import { publicationEditions } from '../pipeline/build.js';
 import { writeFileAtomic } from '../publish/output.js';
+import { TemplateError } from '../render/templates.js';
 import { formatDiagnostic } from '../render/text.js';
 import { withSession } from './commands.js';
 import { sourceDateEpoch } from './source-date.js';
@@ -86,11 +87,20 @@ export async function digestCommand(env: CommandEnv, from: string, to: string | 
     const outbox = opts.dryRun ? undefined : opts.outbox !== undefined ? path.resolve(io.cwd, opts.outbox) : defaultOutbox(session.repo.gitDir);
     const { enqueue } = outbox ? await import('../publish/outbox.js') : { enqueue: undefined };
     const report: { subscriber: string; email: string; key: string; messageId: string; subject: string; now: number; coming: number; editorial: number; queued: boolean }[] = [];
-    for await (const m of composeDigests(session, digest, read.subscribers, { sender: from_, siteUrl, date })) {
-      if (outDir) await writeFileAtomic(path.join(outDir, `${m.subscriber.id}.eml`), m.raw);
-      let queued = false;
-      if (outbox && enqueue) queued = (await enqueue(outbox, [{ key: m.key, messageId: m.messageId, from: from_.address, to: m.subscriber.email, raw: m.raw }], date)).added.length > 0;
-      report.push({ subscriber: m.subscriber.id, email: m.subscriber.email, key: m.key, messageId: m.messageId, subject: m.subject, ...m.counts, queued });
+    try {
+      for await (const m of composeDigests(session, digest, read.subscribers, { sender: from_, siteUrl, date })) {
+        if (outDir) await writeFileAtomic(path.join(outDir, `${m.subscriber.id}.eml`), m.raw);
+        let queued = false;
+        if (outbox && enqueue) queued = (await enqueue(outbox, [{ key: m.key, messageId: m.messageId, from: from_.address, to: m.subscriber.email, raw: m.raw }], date)).added.length > 0;
+        report.push({ subscriber: m.subscriber.id, email: m.subscriber.email, key: m.key, messageId: m.messageId, subject: m.subject, ...m.counts, queued });
+      }
+    } catch (e) {
+      // the digest templates are compiled before the first message: a broken one stops the run with nothing queued
+      if (!(e instanceof TemplateError) || report.length > 0) throw e;
+      const d = { file: `templates/${e.file}`, line: e.line, column: e.column, severity: 'error' as const, rule: 'template-error', message: e.message.replace(/^\S+ /, '').replace(/ \[template-error\]$/, '') };
+      io.stderr(`${formatDiagnostic(d, colors)}\n`);
+      io.stderr(`${colors.red('digest stopped: a digest template has errors; nothing was written or queued')}\n`);
+      return EXIT_CONTENT;
     }
     if (opts.json) {
       io.stdout(`${JSON.stringify({ digest: digest.id, from: digest.from, to: digest.to, asOf, changes: digest.changes.length, ...(outDir ? { out: outDir } : {}), ...(outbox ? { outbox } : {}), mails: report }, null, 2)}\n`);

@@ -49,12 +49,17 @@ export function instrumentNames(instrument: Instrument): string[] {
 export function buildIndex(instruments: readonly Instrument[]): { index: CorpusIndex; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const index: CorpusIndex = { instruments: new Map(), parents: new Map(), names: new Map(), provisions: new Map(), byAddress: new Map() };
+  // ids become file names (site/instruments/<id>.html): ids that differ only in case clobber each other on macOS and Windows
+  const byFoldedId = new Map<string, Instrument>();
   for (const ins of instruments) {
     const other = index.instruments.get(ins.id);
     if (other) {
       diagnostics.push({ file: ins.file, line: 1, column: 1, severity: 'error', rule: 'duplicate-instrument-id', message: `identifier ${ins.id} is also used by ${other.file}` });
       continue;
     }
+    const folded = byFoldedId.get(ins.id.toLowerCase());
+    if (folded) diagnostics.push({ file: ins.file, line: 1, column: 1, severity: 'error', rule: 'duplicate-instrument-id', message: `identifier ${ins.id} differs only in case from ${folded.id} in ${folded.file}: they would be one file on macOS and Windows` });
+    else byFoldedId.set(ins.id.toLowerCase(), ins);
     index.instruments.set(ins.id, ins);
     for (const name of instrumentNames(ins)) {
       const owner = index.names.get(name);

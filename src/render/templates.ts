@@ -174,7 +174,11 @@ export function compileTemplates(files: readonly TemplateFile[]): Templates {
     const problem = staticProblem(name, hb.parse(f.text) as unknown as HbNode, helpers, partials);
     if (problem) throw new TemplateError(f.name, problem.line, problem.column, problem.message);
     if (name.startsWith('partials/')) hb.registerPartial(name.slice('partials/'.length), f.text);
-    else compiled.set(name, { file: f.name, fn: hb.compile(f.text, { strict: true, preventIndent: true }) });
+    else {
+      // a plain-text template (digest.text) writes no markup: HTML escaping would put &amp; and &#x3D; into the mail
+      const plainText = name.endsWith('.text');
+      compiled.set(name, { file: f.name, fn: hb.compile(f.text, { strict: true, preventIndent: true, noEscape: plainText }) });
+    }
   }
   return {
     has: (name) => compiled.has(name),

@@ -13,6 +13,16 @@ describe('compileTemplates', () => {
     expect(Object.keys(Handlebars.helpers)).not.toContain('wareki');
   });
 
+  it('writes plain-text templates (digest.text) as text: a URL and a quote come out as they are, while digest.html escapes them', () => {
+    const t = compileTemplates([
+      { name: 'digest.text.hbs', text: '{{url}} {{name}}' },
+      { name: 'digest.html.hbs', text: '<p>{{url}} {{name}}</p>' },
+    ]);
+    const data = { url: 'https://regpress.example/unsubscribe?s=a&b=1', name: "O'Neil <x>" };
+    expect(t.render('digest.text', data)).toBe("https://regpress.example/unsubscribe?s=a&b=1 O'Neil <x>");
+    expect(t.render('digest.html', data)).toBe('<p>https://regpress.example/unsubscribe?s&#x3D;a&amp;b&#x3D;1 O&#x27;Neil &lt;x&gt;</p>');
+  });
+
   it('is strict: a missing field is an error naming the template, not an empty string', () => {
     const t = compileTemplates([{ name: 'page.hbs', text: 'line one\n{{missing.field}}' }]);
     expect(() => t.render('page', {})).toThrow(TemplateError);

@@ -221,8 +221,13 @@ function findAll(files: readonly string[], pattern: RegExp): Hit[] {
 
 const show = (hits: Hit[]): string[] => hits.map((h) => `${h.file}:${h.line}: ${h.text}`);
 
-/** Handlebars options that turn escaping off or open the prototype; `allowProto…ByDefault: false` is the default and allowed. */
-const UNSAFE_HANDLEBARS_OPTION = /\bnoEscape\b|\ballowProto(?:Properties|Methods)ByDefault\b(?!\s*:\s*false\b)|\ballowedProto(?:Properties|Methods)\b/;
+/**
+ * Handlebars options that turn escaping off or open the prototype;
+ * `allowProto…ByDefault: false` is the default and allowed, and so is
+ * `noEscape: plainText`, for the plain-text templates (digest.text), which
+ * write no markup (see src/render/templates.ts and tests/render/templates.test.ts).
+ */
+const UNSAFE_HANDLEBARS_OPTION = /\bnoEscape\b(?!\s*:\s*plainText\b)|\ballowProto(?:Properties|Methods)ByDefault\b(?!\s*:\s*false\b)|\ballowedProto(?:Properties|Methods)\b/;
 /** Unescaped output in a template: `{{{x}}}`, `{{~{x}~}}` or `{{& x}}`. */
 const UNESCAPED_MUSTACHE = /\{\{~?\s*[{&]/;
 
@@ -244,6 +249,8 @@ describe('safe usage in src and templates', () => {
       expect(UNSAFE_HANDLEBARS_OPTION.test(bad), bad).toBe(true);
     }
     expect(UNSAFE_HANDLEBARS_OPTION.test('fn(d, { allowProtoPropertiesByDefault: false })')).toBe(false);
+    expect(UNSAFE_HANDLEBARS_OPTION.test('hb.compile(t, { noEscape: plainText })')).toBe(false);
+    expect(UNSAFE_HANDLEBARS_OPTION.test('hb.compile(t, { noEscape: plainTextOrNot })')).toBe(true);
   });
 
   it('templates never output unescaped values', () => {

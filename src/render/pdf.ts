@@ -18,9 +18,11 @@
  * and the font subset tags from the font's resource name.
  */
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import PDFDocument from 'pdfkit';
 import type { Block, Bookmark, Cell, Document, Heading, Para, Run, Table, TableRow, Toc } from './document.js';
 import { documentAnchors } from './document.js';
+import { checkFontPin } from './fonts.js';
 import { breakLines, type LineBox } from './linebreak.js';
 
 export interface RenderPdfOptions {
@@ -676,9 +678,14 @@ function checkTables(doc: Document): void {
 const fontFiles = new Map<string, Buffer>();
 
 /** Font files are read once per process: each is several megabytes. */
+/** The bytes of a font, read once and checked against the pinned hashes: fontkit trusts the fonts it parses, so only reviewed ones are given to it. */
 function fontFile(path: string): Buffer {
   let b = fontFiles.get(path);
-  if (b === undefined) fontFiles.set(path, (b = readFileSync(path)));
+  if (b === undefined) {
+    b = readFileSync(path);
+    checkFontPin(basename(path), b, path);
+    fontFiles.set(path, b);
+  }
   return b;
 }
 

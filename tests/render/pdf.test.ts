@@ -309,6 +309,23 @@ describe('renderPdf', () => {
     const twice: Document = { ...doc, blocks: [{ ...table, rows: [...table.rows.slice(0, 2), ...table.rows.slice(0, 1)] }] };
     await expect(renderPdf(twice, { fonts, creationDate: CREATED })).rejects.toThrow(/hit-1.*twice/);
   });
+
+  it('embeds only the pinned fonts: one changed byte, or a font file of another name, is refused before fontkit reads it', async () => {
+    const fonts = bundledFonts();
+    const dir = mkdtempSync(join(tmpdir(), 'regpress-font-'));
+    try {
+      const bytes = readFileSync(fonts.regular);
+      bytes[bytes.length >> 1] ^= 1;
+      const altered = join(dir, 'NotoSansJP-Regular.otf');
+      writeFileSync(altered, bytes);
+      await expect(renderPdf(doc, { fonts: { ...fonts, regular: altered }, creationDate: CREATED })).rejects.toThrow(/NotoSansJP-Regular\.otf has sha256 .* pinned/);
+      const other = join(dir, 'Other.otf');
+      writeFileSync(other, readFileSync(fonts.bold));
+      await expect(renderPdf(doc, { fonts: { ...fonts, bold: other }, creationDate: CREATED })).rejects.toThrow(/not one of the pinned fonts/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 interface OutlineEntry {

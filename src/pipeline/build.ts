@@ -318,6 +318,11 @@ export async function buildPublications(session: Session, opts: BuildOptions): P
       return { ...result, outDir: opts.outDir, generation: published.generation, published: published.changed };
     } catch (e) {
       await discardGeneration(staged);
+      // a template that fails on the data of one publication: an error at its line, like any other, and nothing published
+      if (e instanceof TemplateError) {
+        const d: Diagnostic = { file: path.posix.join(corpusPrefix(templateDir), e.file), line: e.line, column: e.column, severity: 'error', rule: 'template-error', message: e.message.replace(/^\S+ /, '').replace(/ \[template-error\]$/, '') };
+        return { revision: revLabel, outDir: opts.outDir, diagnostics: sortDiagnostics([...sorted, d]), ok: false, publications: [] };
+      }
       // name the file as it would have been published, not by the staging folder it was in
       if (e instanceof OutputWriteError && e.file.startsWith(staged.dir + path.sep)) throw new OutputWriteError(path.relative(staged.dir, e.file).split(path.sep).join('/'), e.cause);
       throw e;

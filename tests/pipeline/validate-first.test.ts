@@ -57,4 +57,22 @@ describe('validate before writing', () => {
     expect(snapshot(outDir)).toEqual(before);
     expect(existsSync(path.join(outDir, '.regpress-build.lock'))).toBe(false);
   });
+
+  it('a template that fails on the data of a publication is an error at its line, with nothing published and no crash', { timeout: 120_000 }, async () => {
+    const repo = makeTempRepo();
+    repo.commit(smallCorpus(), 'initial texts', '2024-01-10T00:00:00+09:00');
+    expect((await runCli(['build'], { cwd: repo.dir })).code).toBe(0);
+    const outDir = path.join(repo.dir, 'output');
+    const before = snapshot(outDir);
+    const sheet = readFileSync(path.join(repo.dir, 'templates/parameter-sheet.hbs'), 'utf8');
+    // a field no publication has: strict mode stops the render of the first parameter sheet
+    const lines = sheet.split('\n');
+    repo.write({ 'templates/parameter-sheet.hbs': [...lines.slice(0, 2), '{{edition.nosuchfield}}', ...lines.slice(2)].join('\n') });
+    const r = await runCli(['build'], { cwd: repo.dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^templates\/parameter-sheet\.hbs:3:\d+ error .*nosuchfield.* template-error$/m);
+    expect(r.stdout).toContain('build stopped: nothing was written');
+    expect(snapshot(outDir)).toEqual(before);
+  });
 });

@@ -315,7 +315,8 @@ describe('renderPdf', () => {
     const dir = mkdtempSync(join(tmpdir(), 'regpress-font-'));
     try {
       const bytes = readFileSync(fonts.regular);
-      bytes[bytes.length >> 1] ^= 1;
+      const mid = bytes.length >> 1;
+      bytes.writeUInt8(bytes.readUInt8(mid) ^ 1, mid);
       const altered = join(dir, 'NotoSansJP-Regular.otf');
       writeFileSync(altered, bytes);
       await expect(renderPdf(doc, { fonts: { ...fonts, regular: altered }, creationDate: CREATED })).rejects.toThrow(/NotoSansJP-Regular\.otf has sha256 .* pinned/);

@@ -155,14 +155,20 @@ function commentaryDiagnostics(index: CorpusIndex, catalogue: Catalogue, set: Co
   return out;
 }
 
-async function loadTemplateFiles(session: Session, revision: Revision, dir: string): Promise<{ files: { name: string; text: string }[]; digest: string }> {
+/** The templates, decoded strictly like every other source: invalid UTF-8, a NUL or a BOM-less UTF-16 file is an error at its line, never a U+FFFD. */
+async function loadTemplateFiles(session: Session, revision: Revision, dir: string): Promise<{ files: { name: string; text: string }[]; digest: string; diagnostics: Diagnostic[] }> {
   const reader = await openFolder(session.repo, dir, revision, (p) => p.endsWith('.hbs'));
   const bytes = await reader.read(reader.files);
   const prefix = corpusPrefix(dir);
-  const files = reader.files.map((f) => ({ name: prefix === '' ? f.path : f.path.slice(prefix.length + 1), text: new TextDecoder().decode(bytes.get(f.blob) ?? new Uint8Array()), blob: f.blob }));
+  const diagnostics: Diagnostic[] = [];
+  const files = reader.files.map((f) => {
+    const decoded = decodeSource(f.path, bytes.get(f.blob) ?? new Uint8Array());
+    diagnostics.push(...decoded.diagnostics.filter((d) => d.severity === 'error'));
+    return { name: prefix === '' ? f.path : f.path.slice(prefix.length + 1), text: decoded.text ?? '', blob: f.blob };
+  });
   const h = createHash('sha256');
   for (const f of [...files].sort((a, b) => (a.name < b.name ? -1 : 1))) h.update(`${f.name}\0${f.blob}\0`);
-  return { files, digest: h.digest('hex') };
+  return { files, digest: h.digest('hex'), diagnostics };
 }
 
 // ---------------------------------------------------------------- content hashes and editions
@@ -293,8 +299,10 @@ export async function buildPublications(session: Session, opts: BuildOptions): P
   const templateFiles = await loadTemplateFiles(session, revision, templateDir);
   const { compileTemplates, TemplateError } = await import('../render/templates.js');
   let templates: ReturnType<typeof compileTemplates> | undefined;
+  diagnostics.push(...templateFiles.diagnostics);
   try {
-    templates = compileTemplates(templateFiles.files);
+    // a folder with unreadable files is not compiled: their errors are the ones to fix
+    if (templateFiles.diagnostics.length === 0) templates = compileTemplates(templateFiles.files);
   } catch (e) {
     if (!(e instanceof TemplateError)) throw e;
     diagnostics.push({ file: path.posix.join(corpusPrefix(templateDir), e.file), line: e.line, column: e.column, severity: 'error', rule: 'template-error', message: e.message.replace(/^\S+ /, '').replace(/ \[template-error\]$/, '') });

@@ -75,4 +75,22 @@ describe('validate before writing', () => {
     expect(r.stdout).toContain('build stopped: nothing was written');
     expect(snapshot(outDir)).toEqual(before);
   });
+
+  it('a template that is not UTF-8 is an error at its line and byte, never decoded with replacement characters', { timeout: 120_000 }, async () => {
+    const repo = makeTempRepo();
+    repo.commit(smallCorpus(), 'initial texts', '2024-01-10T00:00:00+09:00');
+    expect((await runCli(['build'], { cwd: repo.dir })).code).toBe(0);
+    const outDir = path.join(repo.dir, 'output');
+    const before = snapshot(outDir);
+    const front = readFileSync(path.join(repo.dir, 'templates/partials/front.hbs'));
+    // 「改訂」 in Shift_JIS on a line of its own after the first two lines
+    const lines = front.toString('utf8').split('\n');
+    const sjis = Buffer.from([0x89, 0xfc, 0x92, 0xf9]);
+    repo.write({ 'templates/partials/front.hbs': Buffer.concat([Buffer.from(`${lines.slice(0, 2).join('\n')}\n`), sjis, Buffer.from(`\n${lines.slice(2).join('\n')}`)]) });
+    const r = await runCli(['build'], { cwd: repo.dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^templates\/partials\/front\.hbs:3:1 error .*UTF-8/m);
+    expect(r.stdout).not.toContain('\uFFFD');
+    expect(snapshot(outDir)).toEqual(before);
+  });
 });

@@ -5,6 +5,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { blobId, type GitRepo } from './git.js';
+import type { Diagnostic } from '../model/types.js';
 
 /**
  * The revision a corpus is read at: a commit id, the work tree, or the
@@ -58,7 +59,7 @@ export function corpusPrefix(corpusDir: string): string {
   return norm;
 }
 
-async function walk(dir: string, rel: string, out: string[]): Promise<void> {
+async function walk(dir: string, rel: string, out: string[], links: string[]): Promise<void> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -69,13 +70,16 @@ async function walk(dir: string, rel: string, out: string[]): Promise<void> {
   for (const e of entries) {
     if (e.name.startsWith('.')) continue;
     const r = rel === '' ? e.name : `${rel}/${e.name}`;
-    if (e.isDirectory()) await walk(path.join(dir, e.name), r, out);
+    if (e.isDirectory()) await walk(path.join(dir, e.name), r, out, links);
     else if (e.isFile()) out.push(r);
+    else if (e.isSymbolicLink()) links.push(r);
   }
 }
 
 export interface SourceReader {
   files: SourceFile[];
+  /** Entries of the folder that are not files to read: symbolic links and submodules, reported, never followed. */
+  refused?: Diagnostic[];
   /** Reads the content of files (by blob id). */
   read(files: readonly SourceFile[]): Promise<Map<string, Uint8Array>>;
 }
@@ -96,15 +100,17 @@ export async function openCorpus(repo: GitRepo, corpusDir: string, revision: Rev
 export async function openFolder(repo: GitRepo, dir: string, revision: Revision, accept: (path: string) => boolean): Promise<SourceReader> {
   const prefix = corpusPrefix(dir);
   if (revision.kind !== 'worktree') {
-    const entries = await repo.listTree(revision.kind === 'commit' ? revision.commit : revision.head, prefix);
-    const files = entries.filter((e) => accept(e.path)).map((e) => ({ path: e.path, blob: e.blob, size: e.size }));
+    const entries = (await repo.listTree(revision.kind === 'commit' ? revision.commit : revision.head, prefix)).filter((e) => accept(e.path));
+    const files = entries.filter((e) => e.mode.startsWith('100')).map((e) => ({ path: e.path, blob: e.blob, size: e.size }));
     return {
       files,
+      refused: entries.filter((e) => !e.mode.startsWith('100')).map((e) => refusal(e.path, e.mode === '120000' ? 'link' : 'submodule')),
       read: async (fs) => repo.readBlobs(fs.map((f) => f.blob)),
     };
   }
   const rels: string[] = [];
-  await walk(path.join(repo.root, prefix), prefix, rels);
+  const links: string[] = [];
+  await walk(path.join(repo.root, prefix), prefix, rels, links);
   rels.sort();
   const contents = new Map<string, Uint8Array>();
   const files: SourceFile[] = [];
@@ -123,8 +129,16 @@ export async function openFolder(repo: GitRepo, dir: string, revision: Revision,
   }
   return {
     files,
+    refused: links.filter(accept).sort().map((rel) => refusal(rel, 'link')),
     read: async (fs) => new Map(fs.map((f) => [f.blob, contents.get(f.blob) ?? new Uint8Array()])),
   };
+}
+
+/** A symbolic link could lead out of the repository, and a submodule is another repository: neither is read. */
+function refusal(file: string, what: 'link' | 'submodule'): Diagnostic {
+  return what === 'link'
+    ? { file, line: 1, column: 1, severity: 'error', rule: 'symbolic-link', message: 'is a symbolic link; regpress reads only regular files of the repository (commit the file itself)' }
+    : { file, line: 1, column: 1, severity: 'error', rule: 'submodule', message: 'is a git submodule; the corpus must be files of this repository' };
 }
 
 /** A non-instrument file of the corpus folder (the publications catalogue) at a revision; undefined if absent. */

@@ -33,6 +33,8 @@ export interface TreeEntry {
   path: string;
   blob: string;
   size: number;
+  /** Git's file mode: 100644 or 100755 for a file, 120000 for a symbolic link, 160000 for a submodule. */
+  mode: string;
 }
 
 export interface FileChange {
@@ -145,9 +147,9 @@ export class GitRepo {
     for (const rec of out.split('\0')) {
       if (rec === '') continue;
       const tab = rec.indexOf('\t');
-      const [, type, blob, size] = rec.slice(0, tab).split(/\s+/);
-      if (type !== 'blob' || !blob) continue;
-      entries.push({ path: rec.slice(tab + 1), blob, size: Number(size) });
+      const [mode, type, blob, size] = rec.slice(0, tab).split(/\s+/);
+      if ((type !== 'blob' && type !== 'commit') || !blob || !mode) continue;
+      entries.push({ path: rec.slice(tab + 1), blob, size: type === 'commit' ? 0 : Number(size), mode });
     }
     return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }

@@ -98,7 +98,7 @@ async function loadCommentaries(session: Session, revision: Revision, catalogue:
   const { readCommentary } = await import('../load/commentary.js');
   const reader = await openFolder(session.repo, session.ctx.corpus, revision, isCommentaryPath);
   const bytes = await reader.read(reader.files);
-  const out: CommentarySet = { byPublication: new Map(), digests: new Map(), diagnostics: [] };
+  const out: CommentarySet = { byPublication: new Map(), digests: new Map(), diagnostics: [...(reader.refused ?? [])] };
   const known = new Map((catalogue?.publications ?? []).map((p) => [p.id, p]));
   for (const f of reader.files) {
     const decoded = decodeSource(f.path, bytes.get(f.blob) ?? new Uint8Array());
@@ -160,7 +160,7 @@ async function loadTemplateFiles(session: Session, revision: Revision, dir: stri
   const reader = await openFolder(session.repo, dir, revision, (p) => p.endsWith('.hbs'));
   const bytes = await reader.read(reader.files);
   const prefix = corpusPrefix(dir);
-  const diagnostics: Diagnostic[] = [];
+  const diagnostics: Diagnostic[] = [...(reader.refused ?? [])];
   const files = reader.files.map((f) => {
     const decoded = decodeSource(f.path, bytes.get(f.blob) ?? new Uint8Array());
     diagnostics.push(...decoded.diagnostics.filter((d) => d.severity === 'error'));

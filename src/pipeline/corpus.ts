@@ -109,7 +109,7 @@ export async function loadCorpus(session: Session, revision: Revision): Promise<
   const reader = await openCorpus(session.repo, session.ctx.corpus, revision);
   const { results, cached } = await parseFiles(session, reader.files, reader.read);
   const instruments: Instrument[] = [];
-  const diagnostics: Diagnostic[] = [];
+  const diagnostics: Diagnostic[] = [...(reader.refused ?? [])];
   for (const f of reader.files) {
     const r = results.get(f.path);
     if (!r) continue;

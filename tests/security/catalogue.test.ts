@@ -419,6 +419,40 @@ const pathCases: Case[] = [
   { kind: 'path', code: 'PATH01', name: '--corpus ./../x (one level up once slipped through)', args: () => ['--corpus', './../x', 'check'], exit: 2, stream: 'stderr', says: /must be inside the repository/ },
   { kind: 'path', code: 'PATH01', name: '--corpus a/../../b', args: () => ['--corpus', 'regulations/../../b', 'digest', 'HEAD~1', 'HEAD', '--subscribers', SUBSCRIBERS_FILE, '--out', emlDir], exit: 2, stream: 'stderr', says: /must be inside the repository/ },
   { kind: 'path', code: 'PATH01', name: '--corpus as an absolute path', args: () => ['--corpus', '/etc', 'check'], exit: 2, stream: 'stderr', says: /must be inside the repository/ },
+  // PATH03: a symbolic link is never followed (it could lead out of the repository), in the work tree or committed
+  ...(
+    [
+      ['an instrument in the work tree that is a symbolic link out of the repository', 'regulations/jp/999.md', '/etc/hostname'],
+      ['a commentary file that is a symbolic link to an instrument', 'regulations/guidance/evil.md', '../jp/324CO0000000378.md'],
+      ['a template partial that is a symbolic link to /etc/passwd', 'templates/partials/evil.hbs', '/etc/passwd'],
+    ] as const
+  ).map(
+    ([name, file, target]): Case => ({
+      kind: 'path',
+      code: 'PATH03',
+      name,
+      prepare: () => {
+        repo.git('branch', 'broken');
+        symlinkSync(target, path.join(repo.dir, file));
+      },
+      args: BUILD,
+      at: { file, line: 1, column: 1, rule: 'symbolic-link' },
+    }),
+  ),
+  {
+    kind: 'path',
+    code: 'PATH03',
+    name: 'build --at a commit with an instrument committed as a symbolic link',
+    prepare: () => {
+      repo.git('checkout', '-q', '-b', 'broken');
+      symlinkSync('/etc/hostname', path.join(repo.dir, 'regulations/jp/999.md'));
+      repo.git('add', 'regulations/jp/999.md');
+      repo.git('commit', '-q', '-m', 'a link');
+      repo.git('checkout', '-q', 'main');
+    },
+    args: () => ['build', '--at', 'broken'],
+    at: { file: 'regulations/jp/999.md', line: 1, column: 1, rule: 'symbolic-link' },
+  },
 ];
 
 const ALL: Case[] = [...instrumentCases, ...sizeCases, ...catalogueCases, ...commentaryCases, ...templateCases, ...subscriberCases, ...gitCases, ...pathCases];
@@ -519,4 +553,3 @@ describe('the bad-input catalogue through the CLI', () => {
   });
 });
 
-void symlinkSync;

@@ -173,6 +173,31 @@ describe('crash safety of a build', () => {
   });
 });
 
+describe('two builds at once (P9)', () => {
+  it('never interleave: of two builds started together, one publishes and the other stops naming it or finds nothing left to do', { timeout: 180_000 }, async () => {
+    const repo = makeTempRepo();
+    repo.commit(smallCorpus('一二五'), 'initial texts', '2024-01-10T00:00:00+09:00');
+    expect((await runBuild(repo.dir, {})).code).toBe(0);
+    const outDir = path.join(repo.dir, 'output');
+    for (const [i, d] of ['一三〇', '一四〇', '一五〇'].entries()) {
+      repo.commit(smallCorpus(d), `amend ${i}`, `2024-0${i + 2}-01T00:00:00+09:00`);
+      const gen = current(outDir);
+      const [a, b] = await Promise.all([runBuild(repo.dir, {}), runBuild(repo.dir, {})]);
+      const published = [a, b].filter((r) => r.code === 0 && /^generation \d+ published$/m.test(r.stdout));
+      expect(published, `${a.stdout}${a.stderr}\n---\n${b.stdout}${b.stderr}`).toHaveLength(1);
+      const other = published[0] === a ? b : a;
+      if (other.code === 0) expect(other.stdout).toMatch(/^nothing changed: generation \d+ stays current$/m);
+      else {
+        expect(other.code).toBe(1);
+        expect(other.stderr).toMatch(/is being built by process \d+ \(lock file .*\.regpress-build\.lock\)/);
+      }
+      expect(current(outDir)).not.toBe(gen);
+      verifyManifest(outDir);
+      expect(existsSync(path.join(outDir, '.regpress-build.lock'))).toBe(false);
+    }
+  });
+});
+
 describe('readers during publishing (P3)', () => {
   it('a portal read in a loop while six generations are published answers every request from one whole generation, never 404', { timeout: 180_000 }, async () => {
     const { runCli } = await import('../support/cli.js');

@@ -109,5 +109,16 @@ export function decodeSource(file: string, bytes: Uint8Array, limits: SourceLimi
     diag(line, cr - before.lastIndexOf('\n'), 'warning', 'crlf-line-endings', 'file has CR or CRLF line endings; they were read as LF');
     text = text.replace(/\r\n?/g, '\n');
   }
+  // one spelling of each character: a file re-saved decomposed (as macOS tools do) reads, hashes and diffs as before
+  const nfc = text.normalize('NFC');
+  if (nfc !== text) {
+    const lines = text.split('\n');
+    const i = lines.findIndex((l) => l.normalize('NFC') !== l);
+    const l = lines[i] ?? '';
+    let col = 0;
+    while (col < l.length && l.slice(0, col + 1).normalize('NFC') === l.slice(0, col + 1)) col++;
+    diag(i + 1, col + 1, 'warning', 'not-nfc', 'text is not in Unicode NFC (decomposed kana or accents, or CJK compatibility ideographs); it was read as NFC');
+    text = nfc;
+  }
   return { text, diagnostics };
 }

@@ -80,6 +80,14 @@ function makeEnv(program: Command, io: Io): CommandEnv {
 }
 
 export async function run(argv: readonly string[], io: Io): Promise<number> {
+  // the parse bounds are read from the environment where files are parsed; a bad value is a usage error here, before any work
+  try {
+    const { parseBounds } = await import('../pipeline/parse-pool.js');
+    parseBounds(io.env);
+  } catch (e) {
+    io.stderr(`regpress: ${e instanceof Error ? e.message : String(e)}\n`);
+    return EXIT_USAGE;
+  }
   const program = new Command();
   let exit = EXIT_OK;
   program

@@ -85,15 +85,19 @@ export async function parseFiles(session: Session, files: readonly SourceFile[],
     } else missing.push(f);
   }
   if (missing.length > 0) {
-    // loaded only on a cache miss: unified, remark and yaml are a third of a warm run's start-up
-    const { parseSourceFile } = await import('./parse-file.js');
+    // in worker threads with a time and memory limit (parse-pool.ts); loaded only on a cache miss
+    const { parseBounded, TRANSIENT_PARSE_RULES } = await import('./parse-pool.js');
     const contents = await read(missing);
-    for (const f of missing) {
-      const parsed = parseSourceFile(f.path, contents.get(f.blob) ?? new Uint8Array(), ctx.limits);
+    const parsedAll = await parseBounded(
+      missing.map((f) => ({ file: f.path, bytes: contents.get(f.blob) ?? new Uint8Array() })),
+      ctx.limits,
+    );
+    for (const [i, f] of missing.entries()) {
+      const parsed = parsedAll[i] as ParsedFile;
       const key = cacheKey(f.path, f.blob);
       memo.set(key, parsed);
       results.set(f.path, parsed);
-      if (cache) await cache.put(key, parsed);
+      if (cache && !parsed.diagnostics.some((d) => TRANSIENT_PARSE_RULES.has(d.rule))) await cache.put(key, parsed);
     }
   }
   return { results, cached };

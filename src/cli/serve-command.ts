@@ -6,13 +6,15 @@
  */
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
-import { buildPublications } from '../pipeline/build.js';
+import { BUILD_LOCK, buildPublications } from '../pipeline/build.js';
 import { loadCorpus } from '../pipeline/corpus.js';
 import { buildSite, compareAny } from '../pipeline/site.js';
 import { readManifest } from '../publish/manifest.js';
+import { LockedError, lockFolder } from '../publish/output.js';
 import { serveSite } from '../publish/server.js';
 import { withSession } from './commands.js';
-import { EXIT_OK, UsageError, type CommandEnv } from './main.js';
+import { EXIT_CONTENT, EXIT_OK, UsageError, type CommandEnv } from './main.js';
+import { formatDiagnostic } from '../render/text.js';
 
 export async function serveCommand(env: CommandEnv, opts: { port?: string; out?: string; watch?: boolean; host?: string }): Promise<number> {
   const { io } = env;
@@ -23,7 +25,12 @@ export async function serveCommand(env: CommandEnv, opts: { port?: string; out?:
     const root = path.join(outDir, 'site');
     if (!existsSync(path.join(root, 'index.html'))) {
       io.stderr('regpress serve: no site yet; building it first\n');
-      await buildPublications(session, { outDir });
+      const built = await buildPublications(session, { outDir });
+      if (!built.ok) {
+        for (const d of built.diagnostics) if (d.severity === 'error') io.stdout(`${formatDiagnostic(d, env.colors)}\n`);
+        io.stderr('regpress serve: the site cannot be built until these are fixed\n');
+        return EXIT_CONTENT;
+      }
     }
     const server = await serveSite({
       root,
@@ -52,11 +59,23 @@ export async function serveCommand(env: CommandEnv, opts: { port?: string; out?:
       const rebuild = () => {
         running = running.then(async () => {
           const t0 = performance.now();
-          const corpus = await loadCorpus(session, { kind: 'worktree' });
-          const manifest = await readManifest(path.join(outDir, 'manifest.json'));
-          const r = await buildSite(session, corpus, { outDir, head: undefined, publications: manifest?.publications ?? [], asOf: new Date().toISOString().slice(0, 10), quick: true });
-          server.reload();
-          io.stderr(`regpress: ${r.written} page${r.written === 1 ? '' : 's'} rebuilt in ${Math.round(performance.now() - t0)} ms; reloading\n`);
+          // the quick pages go into the current generation, under the build lock: a build running
+          // elsewhere is never written under, and when one is running this preview waits for the full build below
+          const unlock = await lockFolder(outDir, BUILD_LOCK, 'being built').catch((e: unknown) => {
+            if (e instanceof LockedError) return undefined;
+            throw e;
+          });
+          if (unlock) {
+            try {
+              const corpus = await loadCorpus(session, { kind: 'worktree' });
+              const manifest = await readManifest(path.join(outDir, 'manifest.json'));
+              const r = await buildSite(session, corpus, { outDir, head: undefined, publications: manifest?.publications ?? [], asOf: new Date().toISOString().slice(0, 10), quick: true });
+              server.reload();
+              io.stderr(`regpress: ${r.written} page${r.written === 1 ? '' : 's'} rebuilt in ${Math.round(performance.now() - t0)} ms; reloading\n`);
+            } finally {
+              await unlock();
+            }
+          }
           // then the publications and the rest of the site, incrementally
           const b = await buildPublications(session, { outDir });
           if (b.publications.some((p) => p.regenerated)) server.reload();

@@ -4,7 +4,7 @@
  * in path (one deeper, with spaces and non-ASCII), TZ, locale, umask and the
  * order their files were created in gives the same bytes in every published
  * file; building again in the same checkout regenerates and rewrites
- * nothing.
+ * nothing. And P11: a renamed file keeps its feed entries' ids.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,9 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDist, runCliChild, type ChildResult } from '../support/child-cli.js';
+import { runCli } from '../support/cli.js';
 import { firstDifference, outputTimes, PUBLISHED, readOutput } from '../support/output-tree.js';
+import { makeTempRepo } from '../support/repo.js';
 import { REPO_ROOT } from '../support/paths.js';
 import { ordinance, smallCorpus } from '../support/small-corpus.js';
 
@@ -121,5 +123,32 @@ describe('reproducible builds', () => {
     // nothing published anew: the same files (or generation) in place, none of them written again
     expect(PUBLISHED.map((p) => realpathSync(path.join(out, p)))).toEqual(where);
     expect(outputTimes(out)).toEqual(times);
+  });
+});
+
+describe('stable feeds', () => {
+  /** Every entry id of every JSON feed in an output folder, by feed. */
+  const entryIds = (out: string) => {
+    const ids = new Map<string, string[]>();
+    for (const [rel, bytes] of readOutput(out)) if (/^feeds\/.*\.json$/.test(rel)) ids.set(rel, (JSON.parse(bytes.toString('utf8')) as { items: { id: string }[] }).items.map((i) => i.id));
+    return ids;
+  };
+
+  it('P11: renaming an instrument’s file keeps the id of every feed entry, and its feeds', { timeout: 120_000 }, async () => {
+    const repo = makeTempRepo('regpress-feed-ids-');
+    for (const c of COMMITS) repo.commit(c.files, c.message, c.date);
+    const build = async () => {
+      const r = await runCli(['build', '--json'], { cwd: repo.dir });
+      expect(r.stderr).toBe('');
+      expect((JSON.parse(r.stdout) as Built).ok).toBe(true);
+    };
+    await build();
+    const before = entryIds(path.join(repo.dir, 'output'));
+    expect(before.get('feeds/instrument-403M50000400049.json')?.length).toBeGreaterThan(0);
+    repo.git('mv', 'regulations/jp/403M50000400049.md', 'regulations/jp/貨物等省令.md');
+    repo.commit({}, 'rename the ordinance’s file', '2024-07-01T00:00:00+09:00');
+    await build();
+    const after = entryIds(path.join(repo.dir, 'output'));
+    for (const [feed, ids] of before) expect(after.get(feed) ?? [], feed).toEqual(expect.arrayContaining(ids));
   });
 });

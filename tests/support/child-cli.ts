@@ -30,7 +30,12 @@ function distIsStale(): boolean {
 /** Compiles dist/ (`npm run build`) when the sources are newer, so the child runs the code under test. */
 export function ensureDist(): void {
   if (!distIsStale()) return;
-  execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'pipe' });
+  try {
+    execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'pipe', encoding: 'utf8' });
+  } catch (e) {
+    const { stdout, stderr } = e as { stdout?: string; stderr?: string };
+    throw new Error(`npm run build (tsc -p tsconfig.build.json) failed, so dist/ would not be the code under test:\n${stdout ?? ''}${stderr ?? ''}`);
+  }
 }
 
 export interface ChildResult {

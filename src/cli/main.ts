@@ -295,6 +295,12 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       io.stderr(`regpress: ${e.message}\n`);
       return EXIT_USAGE;
     }
+    const { OutputWriteError } = await import('../publish/output.js');
+    if (e instanceof OutputWriteError) {
+      // what was written before stays consistent: output generations are swapped whole, outbox entries are each atomic
+      io.stderr(`regpress: ${e.message}; stopped, nothing half-written was kept\n`);
+      return EXIT_IO;
+    }
     throw e;
   }
 }

@@ -16,7 +16,8 @@
  */
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { lockFolder } from './output.js';
+import { injectedWriteFault } from './faults.js';
+import { lockFolder, OutputWriteError } from './output.js';
 
 export interface OutgoingMail {
   /** Stable name of the mail, `[A-Za-z0-9._-]{1,200}`: "<digestId>.<subscriberId>". */
@@ -251,12 +252,14 @@ async function writeDurably(file: string, data: Uint8Array | string): Promise<vo
   const tmp = tempName(file);
   const fh = await open(tmp, 'w');
   try {
+    const fault = injectedWriteFault(file);
+    if (fault) throw fault;
     await fh.writeFile(data);
     await fh.sync();
   } catch (e) {
     await fh.close();
     await rm(tmp, { force: true });
-    throw new Error(`outbox: cannot write ${file}`, { cause: e });
+    throw new OutputWriteError(file, e);
   }
   await fh.close();
   await rename(tmp, file);

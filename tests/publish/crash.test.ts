@@ -246,3 +246,38 @@ describe('readers during publishing (P3)', () => {
     expect(readdirSync(path.join(outDir, 'generations')).filter((n) => /^\d+$/.test(n))).toHaveLength(3);
   });
 });
+
+describe('disk full while queueing digests (P15)', () => {
+  it('stops with exit 4 naming the file; every queued entry has its message; the next run queues the rest, each once', { timeout: 120_000 }, async () => {
+    const repo = makeTempRepo();
+    repo.commit(smallCorpus('一二五'), 'initial texts', '2024-01-10T00:00:00+09:00');
+    repo.commit(smallCorpus('一五〇'), 'amend 第六条第一号ロ', '2024-06-01T00:00:00+09:00');
+    const subscribers = Array.from({ length: 4 }, (_, i) => `  - name: 購読者${i}\n    email: s${i}@example.com\n    follows:\n      rows: ["7"]\n`).join('');
+    repo.write({ 'subscribers.yaml': `subscribers:\n${subscribers}` });
+    const digest = (env: Record<string, string>) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, [BIN, 'digest', 'HEAD~1', 'HEAD', '--subscribers', 'subscribers.yaml', '--as-of', '2024-07-01', '--json'], { cwd: repo.dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('error', reject);
+        child.on('exit', (code) => resolve({ code, stdout, stderr }));
+      });
+    const outbox = path.join(repo.dir, '.git', 'regpress', 'outbox');
+    const listing = (sub: string) => (existsSync(path.join(outbox, sub)) ? readdirSync(path.join(outbox, sub)).sort() : []);
+    const r = await digest({ REGPRESS_FAIL_WRITE_AT: '6' });
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stderr).toMatch(/^regpress: disk full while writing \S+outbox\S+; stopped, nothing half-written was kept\n$/);
+    expect([...listing('messages'), ...listing('entries')].filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    // an entry never names a message that is not there
+    const stem = (n: string) => n.replace(/\.[^.]+$/, '');
+    for (const e of listing('entries')) expect(listing('messages').map(stem)).toContain(stem(e));
+    const again = await digest({});
+    expect(again.code, again.stderr).toBe(0);
+    const mails = (JSON.parse(again.stdout) as { mails: { key: string }[] }).mails;
+    expect(mails).toHaveLength(4);
+    expect(listing('entries').map(stem).sort()).toEqual(mails.map((m) => m.key).sort());
+    expect(listing('messages').map(stem).sort()).toEqual(mails.map((m) => m.key).sort());
+  });
+});

@@ -536,6 +536,10 @@ async function buildLocked(session: Session, opts: BuildOptions, v: Validated): 
     }
   }
   const manifest: Manifest = { format: MANIFEST_FORMAT, revision: revLabel, publications: entries, feeds };
+  // files of publications and feeds no longer built go before the portal is made from the folder
+  // (the staged generation is published whole, so no reader sees the folder in between)
+  const kept = new Set([...entries.flatMap((e) => e.files.map((f) => f.path)), ...feeds.map((f) => f.path)]);
+  for (const f of [...(previous?.publications ?? []).flatMap((e) => e.files), ...(previous?.feeds ?? [])]) if (!kept.has(f.path)) await rm(path.join(opts.outDir, f.path), { force: true });
   // the portal, with the PDFs and feeds of this build
   if (!opts.only) {
     const { buildSite } = await import('./site.js');
@@ -545,9 +549,6 @@ async function buildLocked(session: Session, opts: BuildOptions, v: Validated): 
   const manifestText = formatManifest(manifest);
   const unchanged = previous && formatManifest(previous) === manifestText;
   if (!unchanged) await writeFileAtomic(manifestPath, manifestText);
-  // files of publications no longer in the catalogue go, after the manifest that no longer names them
-  const kept = new Set([...entries.flatMap((e) => e.files.map((f) => f.path)), ...feeds.map((f) => f.path)]);
-  for (const f of [...(previous?.publications ?? []).flatMap((e) => e.files), ...(previous?.feeds ?? [])]) if (!kept.has(f.path)) await rm(path.join(opts.outDir, f.path), { force: true });
 
   return {
     revision: revLabel,

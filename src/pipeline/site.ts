@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { writeFileAtomic } from '../publish/output.js';
 import path from 'node:path';
+import { corpusPrefix, openFolder, type Revision } from '../load/corpus.js';
 import { buildGraph } from '../link/graph.js';
 import type { Citation } from '../link/extract.js';
 import { citeById, shortName } from '../model/locate.js';
@@ -70,16 +71,13 @@ form[role=search] input{font-size:1rem;padding:.3rem;width:20rem;max-width:70vw}
 .graph svg{max-width:100%;height:auto}
 `;
 
-async function readAssets(root: string, dir: string): Promise<Map<string, Buffer>> {
+/** The portal's own scripts and styles, from the revision built (a `build --at` of a commit ships that commit's assets, whatever the work tree holds). */
+async function readAssets(session: Session, dir: string, revision: Revision): Promise<Map<string, Buffer>> {
   const out = new Map<string, Buffer>();
-  const abs = path.join(root, dir, 'site', 'assets');
-  let names: string[];
-  try {
-    names = await readdir(abs);
-  } catch {
-    return out;
-  }
-  for (const n of names.sort()) if (/^[a-z0-9-]+\.(js|css|svg|png|ico)$/.test(n)) out.set(`assets/${n}`, await readFile(path.join(abs, n)));
+  const assets = [corpusPrefix(dir), 'site', 'assets'].filter((p) => p !== '').join('/');
+  const reader = await openFolder(session.repo, assets, revision, (p) => /^[a-z0-9-]+\.(js|css|svg|png|ico)$/.test(p.slice(assets.length + 1)));
+  const bytes = await reader.read(reader.files);
+  for (const f of [...reader.files].sort((a, b) => (a.path < b.path ? -1 : 1))) out.set(`assets/${f.path.slice(assets.length + 1)}`, Buffer.from(bytes.get(f.blob) ?? new Uint8Array()));
   return out;
 }
 
@@ -160,7 +158,7 @@ export async function buildSite(session: Session, corpus: Corpus, opts: SiteOpti
   }
 
   // assets
-  for (const [rel, bytes] of await readAssets(session.repo.root, opts.templatesDir ?? 'templates')) files.set(rel, bytes);
+  for (const [rel, bytes] of await readAssets(session, opts.templatesDir ?? 'templates', corpus.revision)) files.set(rel, bytes);
   const svg = toSvg(layerGraphView(corpus.index, graph));
   const svgCss = /<style>([\s\S]*?)<\/style>/.exec(svg)?.[1] ?? '';
   files.set('assets/site.css', `${SITE_CSS}\n/* 新旧対照表 */\n${SHINKYU_CSS.replace(/@page[^}]*}/g, '').replace(/(^|\n)\s*body\s*{[^}]*}/g, '')}\n/* graph */\n${svgCss}\n`);

@@ -13,8 +13,9 @@
  *      warm, next to the floor (git cat-file of the corpus blobs + node startup).
  *   3. Diffs of the whole history; 4. citations, graph and impact.
  *   5. `regpress build` in a clone: full (cold, warm), nothing changed, and
- *      incremental after a one-provision amendment; renderPdf's pages/s next
- *      to raw pdfkit laying out the same text with the same font.
+ *      incremental after a one-provision amendment; staging and publishing a
+ *      generation next to `cp -al`; renderPdf's pages/s next to raw pdfkit
+ *      laying out the same text with the same font.
  *   6. Digests for 100,000 synthetic subscribers over a real amendment, and
  *      send throughput through the outbox to a local smtp-server.
  *
@@ -455,6 +456,34 @@ section('5. Publications: full and incremental build, PDF pages/s');
   console.log(`  regenerated: ${regenerated.map((p) => `${p.id} (第${p.edition}版; ${p.reason.join(', ')})`).join('; ')}`);
   console.log(`  goal: incremental ≤ 10% of full: against the cold full build (a fresh checkout) ${inc.ms <= 0.1 * cold.ms ? 'MET' : 'NOT MET'} (${((100 * inc.ms) / cold.ms).toFixed(1)}%); against the warm --force build ${inc.ms <= 0.1 * warmFull.ms ? 'MET' : 'NOT MET'} (${((100 * inc.ms) / warmFull.ms).toFixed(1)}%, the no-op floor alone is ${((100 * noop.ms) / warmFull.ms).toFixed(0)}%)`);
   console.log(`  the whole build renders ${(pages / (warmFull.ms / 1000)).toFixed(1)} pages/s end to end`);
+
+  // what publishing whole generations costs: staging (hard links) and the compare-and-swap, next to cp -al
+  {
+    const { stageGeneration, publishGeneration } = await import('../dist/publish/generations.js');
+    const outDir = path.join(cloneDir, 'output');
+    const current = path.join(outDir, 'current');
+    const files = Number(run('sh', ['-c', `find -L '${current}/' -type f | wc -l`]).stdout.toString().trim());
+    const floorDir = tempDir('cp-al');
+    const floor = run('cp', ['-al', `${current}/.`, path.join(floorDir, 'copy')]);
+    const t0 = performance.now();
+    const staged = await stageGeneration(outDir);
+    const stageMs = performance.now() - t0;
+    const t1 = performance.now();
+    const published = await publishGeneration(outDir, staged);
+    const compareMs = performance.now() - t1;
+    if (published.changed) throw new Error('bench: an unchanged staging folder was published');
+    console.log(
+      table(
+        ['publishing a generation', 'files', 'wall', '÷ floor'],
+        [
+          ['floor: cp -al of the current generation (hard links, one process)', files, fmtMs(floor.ms), '1×'],
+          ['stage the next generation (the current one hard-linked in)', files, fmtMs(stageMs), fmtX(stageMs / floor.ms)],
+          ['compare it with the current one by inode, and discard it (nothing changed)', files, fmtMs(compareMs), fmtX(compareMs / floor.ms)],
+        ],
+        ['l', 'r', 'r', 'r'],
+      ),
+    );
+  }
 
   // the renderer next to raw pdfkit: the same text, font, size and page
   const PDFDocument = (await import('pdfkit')).default;

@@ -7,6 +7,7 @@ import { decodeSource, DEFAULT_LIMITS, DEFAULT_MAX_INLINE_MARKS, type SourceLimi
 import { readFrontMatter } from '../load/front-matter.js';
 import { crowdedInline, deepestNesting, parseMarkdown } from '../load/markdown.js';
 import { buildInstrument } from '../model/build-instrument.js';
+import type { Root } from 'mdast';
 import type { Diagnostic, Instrument } from '../model/types.js';
 import { validateInstrument } from '../model/validate.js';
 
@@ -52,7 +53,25 @@ export function parseSourceFile(file: string, bytes: Uint8Array, limits: SourceL
     return { instrument: undefined, diagnostics };
   }
   const root = parseMarkdown(body, fm.bodyLine, fm.bodyOffset);
+  diagnostics.push(...imagesNotShown(file, root));
   const built = buildInstrument({ file, source: text, meta: fm.meta, root });
   diagnostics.push(...built.diagnostics, ...validateInstrument(built.instrument));
   return { instrument: built.instrument, diagnostics };
+}
+
+/**
+ * Regulation texts publish no images: an image keeps its alternative text,
+ * and the file it names is never read (so no path, inside the repository or
+ * out of it, reaches a renderer). The editor is told, not left to find out.
+ */
+function imagesNotShown(file: string, root: Root): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const visit = (n: { type: string; url?: string; alt?: string | null; position?: { start: { line: number; column: number } }; children?: unknown[] }) => {
+    if ((n.type === 'image' || n.type === 'imageReference') && n.position) {
+      out.push({ file, line: n.position.start.line, column: n.position.start.column, severity: 'warning', rule: 'image-not-published', message: `images are not published: only the alternative text 「${n.alt ?? ''}」 is kept${n.url ? `, and ${n.url} is never read` : ''}` });
+    }
+    for (const c of n.children ?? []) visit(c as typeof n);
+  };
+  visit(root as unknown as Parameters<typeof visit>[0]);
+  return out;
 }

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { BuildInputError, buildPublications, publicationEditions } from '../pipeline/build.js';
+import { NotAnOutputFolderError } from '../publish/generations.js';
 import { LockedError, OutputWriteError } from '../publish/output.js';
 import { formatDiagnostic } from '../render/text.js';
 import { withSession } from './commands.js';
@@ -37,7 +38,7 @@ export async function buildCommand(env: CommandEnv, opts: { at?: string; out?: s
       const only = opts.only?.split(',').map((s) => s.trim()).filter((s) => s !== '');
       result = await buildPublications(session, { at: opts.at, outDir, creationDate, force: opts.force === true, only, siteUrl: opts.siteUrl, onProgress: progressBar(env) });
     } catch (e) {
-      if (e instanceof BuildInputError) throw new UsageError(e.message);
+      if (e instanceof BuildInputError || e instanceof NotAnOutputFolderError) throw new UsageError(e.message);
       if (e instanceof LockedError) {
         io.stderr(`regpress: ${e.message}\n`);
         return EXIT_CONTENT;

@@ -20,7 +20,7 @@
  * Leftovers of a killed build are removed by the next one, which holds the
  * output folder's lock.
  */
-import { link, lstat, mkdir, open, readdir, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
+import { link, lstat, mkdir, open, readdir, readFile, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { checkpoint } from './faults.js';
 
@@ -32,6 +32,17 @@ export const PUBLISHED = ['pdf', 'html', 'feeds', 'site', 'manifest.json'] as co
 export const KEEP_PREVIOUS = 2;
 
 const STAGING_PREFIX = '.staging-';
+
+/** The folder given for the output holds files of the names regpress writes that are not regpress's. */
+export class NotAnOutputFolderError extends Error {
+  constructor(
+    readonly dir: string,
+    readonly names: string[],
+  ) {
+    super(`${dir} is not a regpress output folder: it has ${names.join(', ')} but no regpress manifest; regpress will not move them (give an empty folder, or one regpress built)`);
+    this.name = 'NotAnOutputFolderError';
+  }
+}
 
 export interface Staged {
   /** Where this build writes: a complete copy of the previous output to begin with. */
@@ -83,13 +94,22 @@ async function linkTree(from: string, to: string): Promise<void> {
  * the current output into a fresh staging folder. The caller holds the lock.
  */
 export async function stageGeneration(outDir: string): Promise<Staged> {
+  let previous = await currentGeneration(outDir);
+  if (!previous) {
+    // an output folder from before generations: its flat files are the previous output, and are
+    // moved aside once published; anything else of those names is not ours to move, and stops the build
+    const flat = [];
+    for (const name of PUBLISHED) if ((await lstat(path.join(outDir, name)).catch(() => undefined)) !== undefined) flat.push(name);
+    if (flat.length > 0) {
+      const manifest = await readFile(path.join(outDir, 'manifest.json'), 'utf8').catch(() => '');
+      if (!manifest.includes('"format": "regpress-manifest/1"')) throw new NotAnOutputFolderError(outDir, flat);
+      previous = outDir;
+    }
+  }
   const gens = path.join(outDir, GENERATIONS);
   await mkdir(gens, { recursive: true });
   for (const name of await readdir(gens)) if (name.startsWith('.')) await rm(path.join(gens, name), { recursive: true, force: true });
   for (const name of await readdir(outDir)) if (name.startsWith(`.${CURRENT}.`)) await rm(path.join(outDir, name), { force: true });
-  let previous = await currentGeneration(outDir);
-  // an output folder from before generations: its flat files are the previous output
-  if (!previous && (await lstat(path.join(outDir, 'manifest.json')).catch(() => undefined))?.isFile()) previous = outDir;
   const dir = path.join(gens, `${STAGING_PREFIX}${process.pid}`);
   await mkdir(dir);
   if (previous) for (const name of PUBLISHED) if (await exists(path.join(previous, name))) await linkTree(path.join(previous, name), path.join(dir, name));

@@ -76,10 +76,12 @@ async function linkTree(from: string, to: string): Promise<void> {
   const st = await lstat(from);
   if (st.isDirectory()) {
     await mkdir(to, { recursive: true });
-    for (const name of (await readdir(from)).sort()) {
-      if (name.endsWith('.tmp')) continue;
-      await linkTree(path.join(from, name), path.join(to, name));
-    }
+    // the entries of a folder at once: the links are independent, and the thread pool runs several
+    await Promise.all(
+      (await readdir(from))
+        .filter((name) => !name.endsWith('.tmp'))
+        .map((name) => linkTree(path.join(from, name), path.join(to, name))),
+    );
   } else if (st.isFile()) {
     await link(from, to).catch(async (e: NodeJS.ErrnoException) => {
       if (e.code !== 'EXDEV' && e.code !== 'EPERM' && e.code !== 'EMLINK') throw e;
@@ -131,12 +133,14 @@ async function inodes(root: string): Promise<Map<string, string>> {
     } catch {
       return;
     }
-    for (const name of names) {
-      const p = path.join(dir, name);
-      const st = await lstat(p);
-      if (st.isDirectory()) await walk(p, `${rel}${name}/`);
-      else out.set(`${rel}${name}`, `${st.dev}:${st.ino}`);
-    }
+    await Promise.all(
+      names.map(async (name) => {
+        const p = path.join(dir, name);
+        const st = await lstat(p);
+        if (st.isDirectory()) await walk(p, `${rel}${name}/`);
+        else out.set(`${rel}${name}`, `${st.dev}:${st.ino}`);
+      }),
+    );
   };
   for (const name of PUBLISHED) {
     const p = path.join(root, name);

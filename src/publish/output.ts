@@ -4,7 +4,9 @@
  * build) never sees a half-written file, and a file shared by hard link with
  * an earlier generation is replaced, never changed in place.
  */
+import { readFileSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { checkpoint, injectedWriteFault } from './faults.js';
 
@@ -74,29 +76,83 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** When a process started, in clock ticks since boot (Linux /proc), or undefined where that cannot be read. */
+function processStart(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // fields after "(comm)": state is field 3, starttime field 22
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a lock file says of its holder: `pid start host`, or a bare pid (older locks). */
+interface Holder {
+  pid: number;
+  start: string | undefined;
+  host: string | undefined;
+}
+
+function parseHolder(text: string): Holder | undefined {
+  const [pid, start, host] = text.trim().split(/\s+/);
+  const n = Number.parseInt(pid ?? '', 10);
+  if (!Number.isInteger(n) || n <= 0) return undefined;
+  return { pid: n, start: start === undefined || start === '-' ? undefined : start, host };
+}
+
+/**
+ * Whether the holder may still be running. On another host nothing can be
+ * told, so it is taken as running. Here, a process with that number must
+ * exist and, where /proc tells, have started when the holder did: a number
+ * reused by a later process does not keep a dead build's lock.
+ */
+function holderRunning(h: Holder): boolean {
+  if (h.host !== undefined && h.host !== hostname()) return true;
+  if (!isAlive(h.pid)) return false;
+  const now = processStart(h.pid);
+  return h.start === undefined || now === undefined || now === h.start;
+}
+
 /**
  * A single writer for a folder: the lock file is made by hard-linking a
  * complete temporary file into place (atomic, and never half-written), and
- * names the holder's process. A second writer fails at once, naming it; the
- * lock of a process that no longer runs (killed) is taken over.
+ * names the holder: process id, its start time and the host. A second writer
+ * fails at once, naming it. The lock of a process that no longer runs
+ * (killed) is taken over: it is renamed away first, and only if what was
+ * renamed is the lock judged dead is it removed, so two writers taking over
+ * the same dead lock cannot remove each other's new one.
  */
 export async function lockFolder(dir: string, name: string, doing: string): Promise<() => Promise<void>> {
   const { link, readFile: read } = await import('node:fs/promises');
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, name);
   const tmp = path.join(dir, `.${name}.${process.pid}.tmp`);
-  await writeDurable(tmp, `${process.pid}\n`, false);
+  await writeDurable(tmp, `${process.pid} ${processStart(process.pid) ?? '-'} ${hostname()}\n`, false);
   try {
     for (let tries = 0; ; tries++) {
       try {
         await link(tmp, file);
         return () => rm(file, { force: true });
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || tries > 1) throw new Error(`cannot lock ${dir}`, { cause: e });
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || tries > 3) throw new Error(`cannot lock ${dir}`, { cause: e });
       }
-      const holder = Number.parseInt(await read(file, 'utf8').catch(() => ''), 10);
-      if (Number.isInteger(holder) && isAlive(holder)) throw new LockedError(holder, `${dir} is ${doing} by process ${holder} (lock file ${file}); try again when it has finished`);
-      await rm(file, { force: true });
+      const text = await read(file, 'utf8').catch(() => '');
+      const holder = parseHolder(text);
+      if (holder && holderRunning(holder)) {
+        const where = holder.host !== undefined && holder.host !== hostname() ? ` on ${holder.host}` : '';
+        throw new LockedError(holder.pid, `${dir} is ${doing} by process ${holder.pid}${where} (lock file ${file}); try again when it has finished`);
+      }
+      const aside = path.join(dir, `.${name}.stale.${process.pid}.tmp`);
+      try {
+        await rename(file, aside);
+      } catch {
+        continue; // gone already: another writer took it over or its holder finished
+      }
+      const moved = await read(aside, 'utf8').catch(() => '');
+      // what was moved is a newer lock (another writer took the dead one over first): put it back
+      if (moved !== text) await link(aside, file).catch(() => undefined);
+      await rm(aside, { force: true });
     }
   } finally {
     await rm(tmp, { force: true });

@@ -6,6 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
@@ -42,5 +43,32 @@ describe('the output folder', () => {
     expect(existsSync(path.join(mine, 'generations'))).toBe(false);
     expect(existsSync(path.join(mine, 'current'))).toBe(false);
     rmSync(mine, { recursive: true });
+  });
+
+  it('the lock names its holder by process, start time and host: a reused process number does not hold it, another host does', { timeout: 120_000 }, async () => {
+    expect((await runCli(['build'], { cwd: repo.dir })).code).toBe(0);
+    const lock = path.join(repo.dir, 'output', '.regpress-build.lock');
+    const host = hostname();
+    // a live process number with another start time: the holder died and the number was reused
+    writeFileSync(lock, `${process.pid} 1 ${host}\n`);
+    const taken = await runCli(['build'], { cwd: repo.dir });
+    expect(taken.code, taken.stdout + taken.stderr).toBe(0);
+    expect(existsSync(lock)).toBe(false);
+    // the same process with its real start time holds it
+    const start = readFileSync(`/proc/${process.pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[19];
+    writeFileSync(lock, `${process.pid} ${start} ${host}\n`);
+    const held = await runCli(['build'], { cwd: repo.dir });
+    expect(held.code).toBe(1);
+    expect(held.stderr).toContain(`is being built by process ${process.pid} (lock file`);
+    // another host: nothing can be told from here, so it holds, and the message says where
+    writeFileSync(lock, `999999 12345 build-server-2\n`);
+    const there = await runCli(['build'], { cwd: repo.dir });
+    expect(there.code).toBe(1);
+    expect(there.stderr).toContain('is being built by process 999999 on build-server-2 (lock file');
+    // a lock of the older form, a bare number of a process that is gone: taken over
+    const dead = Number(execFileSync('node', ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }));
+    writeFileSync(lock, `${dead}\n`);
+    expect((await runCli(['build'], { cwd: repo.dir })).code).toBe(0);
+    expect(existsSync(lock)).toBe(false);
   });
 });

@@ -43,8 +43,9 @@ export function defaultOutbox(gitDir: string): string {
 
 export async function digestCommand(env: CommandEnv, from: string, to: string | undefined, opts: DigestOptions): Promise<number> {
   const { io, colors } = env;
-  sourceDateEpoch(io.env); // a malformed SOURCE_DATE_EPOCH stops every command that builds something
-  const asOf = opts.asOf ?? env.today;
+  // one time source: SOURCE_DATE_EPOCH, when set, is the day judged on and the mails' Date (a malformed one stops here)
+  const epoch = sourceDateEpoch(io.env);
+  const asOf = opts.asOf ?? (epoch ? epoch.toISOString().slice(0, 10) : env.today);
   if (!isDate(asOf)) throw new UsageError(`--as-of ${asOf}: give a date YYYY-MM-DD`);
   const siteUrl = opts.siteUrl ?? DEFAULT_SITE;
   if (!/^https:\/\/[^\s<>"]+$/.test(siteUrl)) throw new UsageError(`--site-url ${siteUrl}: give an https URL`);
@@ -81,7 +82,7 @@ export async function digestCommand(env: CommandEnv, from: string, to: string | 
     }
     const digest = await computeDigest(session, { from, to, asOf, subscribers: read.subscribers, siteUrl, editions });
     for (const u of digest.unresolved) io.stderr(`${colors.yellow('warning')} ${rel}:${u.subscriber.line}: ${u.subscriber.email} follows ${u.follow}: ${u.reason}\n`);
-    const date = toCommit ? new Date((await session.repo.commitsTouching(toCommit, '.')).at(-1)?.committerDate ?? `${asOf}T00:00:00Z`) : new Date(`${asOf}T00:00:00Z`);
+    const date = epoch ?? (toCommit ? new Date((await session.repo.commitsTouching(toCommit, '.')).at(-1)?.committerDate ?? `${asOf}T00:00:00Z`) : new Date(`${asOf}T00:00:00Z`));
     const outDir = opts.out !== undefined ? path.resolve(io.cwd, opts.out, digest.id) : undefined;
     if (outDir) await mkdir(outDir, { recursive: true });
     const outbox = opts.dryRun ? undefined : opts.outbox !== undefined ? path.resolve(io.cwd, opts.outbox) : defaultOutbox(session.repo.gitDir);

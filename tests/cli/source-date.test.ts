@@ -65,6 +65,25 @@ describe('SOURCE_DATE_EPOCH', () => {
     expect(ok.stderr).not.toContain('SOURCE_DATE_EPOCH');
   });
 
+  it('with it, digest mails carry its date and judge "in force" on its day; without it, the commit date', { timeout: 60_000 }, async () => {
+    repo.write({ 'subscribers.yaml': 'subscribers:\n  - name: 購読者\n    email: s@example.com\n    follows:\n      rows: ["7"]\n' });
+    const mail = async (env: Record<string, string>, dir: string) => {
+      const r = await runCli(['digest', 'HEAD~1', 'HEAD', '--subscribers', 'subscribers.yaml', '--out', dir, '--dry-run'], { cwd: repo.dir, env });
+      expect(r.code, r.stderr).toBe(0);
+      const { readdirSync } = await import('node:fs');
+      const sub = path.join(repo.dir, dir, readdirSync(path.join(repo.dir, dir))[0] as string);
+      return readFileSync(path.join(sub, readdirSync(sub)[0] as string), 'utf8');
+    };
+    // 2024-06-02T00:00:00Z
+    const withEpoch = await mail({ SOURCE_DATE_EPOCH: '1717286400' }, 'mails-epoch');
+    expect(withEpoch).toMatch(/^Date: Sun, 02 Jun 2024 00:00:00 \+0000$/m);
+    const { simpleParser } = await import('mailparser');
+    expect((await simpleParser(withEpoch)).text).toContain('（2024-06-02 時点）');
+    const withoutEpoch = await mail({}, 'mails-commit');
+    // the amendment's commit: 2024-06-01T00:00:00+09:00
+    expect(withoutEpoch).toMatch(/^Date: Fri, 31 May 2024 15:00:00 \+0000$/m);
+  });
+
   it('without it, the PDFs carry their edition’s commit date; with it, its date, in the PDF and on the portal, and the publications are rendered again', { timeout: 120_000 }, async () => {
     const plain = JSON.parse((await runCli(['build', '--json'], { cwd: repo.dir })).stdout) as Built;
     expect(plain.ok).toBe(true);

@@ -23,6 +23,7 @@
 import { link, lstat, mkdir, open, readdir, readFile, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { checkpoint } from './faults.js';
+import { OutputWriteError } from './output.js';
 
 export const GENERATIONS = 'generations';
 export const CURRENT = 'current';
@@ -113,8 +114,14 @@ export async function stageGeneration(outDir: string): Promise<Staged> {
   for (const name of await readdir(gens)) if (name.startsWith('.')) await rm(path.join(gens, name), { recursive: true, force: true });
   for (const name of await readdir(outDir)) if (name.startsWith(`.${CURRENT}.`)) await rm(path.join(outDir, name), { force: true });
   const dir = path.join(gens, `${STAGING_PREFIX}${process.pid}`);
-  await mkdir(dir);
-  if (previous) for (const name of PUBLISHED) if (await exists(path.join(previous, name))) await linkTree(path.join(previous, name), path.join(dir, name));
+  try {
+    await mkdir(dir);
+    if (previous) for (const name of PUBLISHED) if (await exists(path.join(previous, name))) await linkTree(path.join(previous, name), path.join(dir, name));
+  } catch (e) {
+    // a full disk or a quota can stop even links and folders: the staging folder goes, the current output stays
+    await rm(dir, { recursive: true, force: true });
+    throw new OutputWriteError(path.relative(outDir, dir) || dir, e);
+  }
   return { dir, previous };
 }
 
@@ -202,14 +209,25 @@ export async function publishGeneration(outDir: string, staged: Staged): Promise
   checkpoint('generation:complete');
   const next = Math.max(0, ...(await readdir(gens)).map(generationNumber)) + 1;
   const name = String(next).padStart(6, '0');
-  await fsyncDir(staged.dir);
-  await rename(staged.dir, path.join(gens, name));
-  await fsyncDir(gens);
+  const step = async (what: string, f: () => Promise<void>) => {
+    try {
+      await f();
+    } catch (e) {
+      throw new OutputWriteError(what, e);
+    }
+  };
+  await step(`${GENERATIONS}/${name}`, async () => {
+    await fsyncDir(staged.dir);
+    await rename(staged.dir, path.join(gens, name));
+    await fsyncDir(gens);
+  });
   checkpoint('swap:before');
-  await swapLink(outDir, CURRENT, path.posix.join(GENERATIONS, name));
-  await fsyncDir(outDir);
+  await step(CURRENT, async () => {
+    await swapLink(outDir, CURRENT, path.posix.join(GENERATIONS, name));
+    await fsyncDir(outDir);
+  });
   checkpoint('swap:after');
-  await ensureLinks(outDir);
+  await step('the links into current', () => ensureLinks(outDir));
   await prune(outDir, name);
   return { generation: name, changed: true };
 }

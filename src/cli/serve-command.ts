@@ -54,6 +54,7 @@ export async function serveCommand(env: CommandEnv, opts: { port?: string; out?:
     io.stdout(`regpress: serving ${path.relative(io.cwd, root) || '.'} at ${server.url}${opts.watch ? ' (watching regulations/ and templates/)' : ''}\n`);
     const watchers: FSWatcher[] = [];
     if (opts.watch) {
+      (await import('../pipeline/parse-pool.js')).warmParsePool();
       let timer: NodeJS.Timeout | undefined;
       let running: Promise<void> = Promise.resolve();
       const rebuild = () => {

@@ -81,6 +81,13 @@ function spawn(bounds: ParseBounds): Worker {
   return w;
 }
 
+/** Starts a worker ahead of need (the editors' preview: the first edit then does not wait for the parser to load). */
+export function warmParsePool(bounds: ParseBounds = parseBounds()): void {
+  if (IN_TYPESCRIPT || idle.length > 0) return;
+  idleBounds = `${bounds.timeMs}/${bounds.memoryMb}`;
+  idle.push(spawn(bounds));
+}
+
 /** Parses files, each within the bounds; the results are in the order of the jobs. */
 export async function parseBounded(jobs: readonly ParseJob[], limits: SourceLimits = DEFAULT_LIMITS, bounds: ParseBounds = parseBounds()): Promise<ParsedFile[]> {
   if (jobs.length === 0) return [];

@@ -54,7 +54,15 @@ export async function serveCommand(env: CommandEnv, opts: { port?: string; out?:
     io.stdout(`regpress: serving ${path.relative(io.cwd, root) || '.'} at ${server.url}${opts.watch ? ' (watching regulations/ and templates/)' : ''}\n`);
     const watchers: FSWatcher[] = [];
     if (opts.watch) {
-      (await import('../pipeline/parse-pool.js')).warmParsePool();
+      {
+        const { openCorpus } = await import('../load/corpus.js');
+        const reader = await openCorpus(session.repo, session.ctx.corpus, { kind: 'worktree' });
+        const bytes = await reader.read(reader.files);
+        (await import('../pipeline/parse-pool.js')).warmParsePool(
+          reader.files.map((f) => ({ file: f.path, bytes: bytes.get(f.blob) ?? new Uint8Array() })),
+          session.ctx.limits,
+        );
+      }
       let timer: NodeJS.Timeout | undefined;
       let running: Promise<void> = Promise.resolve();
       const rebuild = () => {

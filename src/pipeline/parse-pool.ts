@@ -81,11 +81,18 @@ function spawn(bounds: ParseBounds): Worker {
   return w;
 }
 
-/** Starts a worker ahead of need (the editors' preview: the first edit then does not wait for the parser to load). */
-export function warmParsePool(bounds: ParseBounds = parseBounds()): void {
+/**
+ * Starts a worker ahead of need, and has it parse `jobs` once, results
+ * unused: the editors' preview then neither waits for the parser to load
+ * nor parses an edited file cold (the Markdown chunk cache lives in the
+ * worker, and a one-line edit re-parses only the chunks it touched).
+ */
+export function warmParsePool(jobs: readonly ParseJob[] = [], limits: SourceLimits = DEFAULT_LIMITS, bounds: ParseBounds = parseBounds()): void {
   if (IN_TYPESCRIPT || idle.length > 0) return;
   idleBounds = `${bounds.timeMs}/${bounds.memoryMb}`;
-  idle.push(spawn(bounds));
+  const w = spawn(bounds);
+  idle.push(w);
+  for (const j of jobs) w.postMessage({ id: -1, file: j.file, bytes: j.bytes, limits });
 }
 
 /** Parses files, each within the bounds; the results are in the order of the jobs. */

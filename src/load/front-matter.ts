@@ -15,10 +15,10 @@ export interface FrontMatter {
   diagnostics: Diagnostic[];
 }
 
-/** rank as written by e-Gov / legalize-jp (and by our editors) → layer. */
 /** Zero-width characters, bidirectional controls, line and paragraph separators, C0/C1 controls (tab included). */
 const HIDDEN_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060-\u2064\u2066-\u2069\ufeff]/;
 
+/** rank as written by e-Gov / legalize-jp (and by our editors) → layer. */
 const RANK_LAYER: Record<string, Layer> = {
   act: 'law',
   law: 'law',

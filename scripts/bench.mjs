@@ -671,7 +671,8 @@ section('7. The portal: site build and the --watch refresh after a one-provision
       resolve(req);
     });
   });
-  await new Promise((r) => setTimeout(r, 500));
+  // the preview warms its parse worker with the work tree at start (about 1.5 s); an editor's first save comes later than that
+  await new Promise((r) => setTimeout(r, 3000));
   const file = path.join(cloneDir, 'regulations/jp/403M50000400049.md');
   const src = rf(file, 'utf8');
   const refresh = [];

@@ -123,7 +123,10 @@ export async function compareAny(session: Session, from: string, to: string): Pr
   return compareBody(diff.to, diff.from, instruments, shinkyuTablesHtml(buildShinkyuView(diff, before.index, after.index)), 0);
 }
 
-export async function buildSite(session: Session, corpus: Corpus, opts: SiteOptions): Promise<{ files: number; written: number }> {
+/** Which version of each instrument the instrument pages on disk show (a dotfile: never served). */
+const INSTRUMENT_BLOBS = '.instrument-blobs.json';
+
+export async function buildSite(session: Session, corpus: Corpus, opts: SiteOptions): Promise<{ files: number; written: number; instrumentsRendered: number }> {
   const site = path.join(opts.outDir, 'site');
   const files = new Map<string, string | Buffer>();
   const citations = await corpusCitations(session, corpus);
@@ -165,19 +168,31 @@ export async function buildSite(session: Session, corpus: Corpus, opts: SiteOpti
 
   // instruments
   files.set('instruments/index.html', instrumentsIndexPage(corpus.instruments));
-  // the editors' preview renders again only the instruments whose source changed since this session's last build
-  const rendered = session.derived.get('site-instrument-blobs') as Map<string, string> | undefined;
+  // the editors' preview renders again only the instruments whose source changed since the pages on
+  // disk were made: this session's last build, or else the build that wrote them (site/.instrument-blobs.json)
+  let rendered = session.derived.get('site-instrument-blobs') as Map<string, string> | undefined;
+  if (!rendered && opts.quick) {
+    try {
+      rendered = new Map(Object.entries(JSON.parse(await readFile(path.join(site, INSTRUMENT_BLOBS), 'utf8')) as Record<string, string>));
+    } catch {
+      rendered = undefined; // no record: every instrument page is made again
+    }
+  }
   const blobOf = (file: string) => corpus.files.find((f) => f.path === file)?.blob ?? '';
+  let instrumentsRendered = 0;
   for (const ins of corpus.instruments) {
     if (opts.quick && rendered?.get(ins.id) === blobOf(ins.file)) continue;
     files.set(`instruments/${ins.id}.html`, instrumentPage(corpus.index, edges, cites, ins, hasHistory, opts.asOf));
+    instrumentsRendered++;
   }
-  session.derived.set('site-instrument-blobs', new Map(corpus.instruments.map((i) => [i.id, blobOf(i.file)])));
+  const blobs = new Map(corpus.instruments.map((i) => [i.id, blobOf(i.file)]));
+  session.derived.set('site-instrument-blobs', blobs);
+  files.set(INSTRUMENT_BLOBS, `${JSON.stringify(Object.fromEntries([...blobs].sort((a, b) => (a[0] < b[0] ? -1 : 1))))}\n`);
   for (const [key, items] of history) if (corpus.index.provisions.has(key)) files.set(`history/${key.replace(/\//g, '_')}.html`, historyPage(corpus.index, key, items));
 
   if (opts.quick) {
     files.set('search-index.json', searchIndex(corpus));
-    return writeSite(site, files, [], true);
+    return { ...(await writeSite(site, files, [], true)), instrumentsRendered };
   }
 
   // compare pages and the list of changes
@@ -237,7 +252,7 @@ export async function buildSite(session: Session, corpus: Corpus, opts: SiteOpti
   files.set('search-index.json', searchIndex(corpus));
   files.set('search.html', page({ title: '検索', depth: 0, body: '<h1>条文の検索</h1><form id="search-form" role="search"><label for="q">検索</label> <input id="q" name="q" type="search" autocomplete="off"> <button type="submit">検索</button></form>\n<p id="search-status" aria-live="polite"></p>\n<ol id="search-results" class="search-results"></ol>\n<script type="module" src="assets/search.js"></script>' }));
 
-  return writeSite(site, files, copies, false);
+  return { ...(await writeSite(site, files, copies, false)), instrumentsRendered };
 }
 
 /** Every provision with its citation and a start of its text, for the search page. */

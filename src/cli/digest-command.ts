@@ -98,8 +98,7 @@ export async function digestCommand(env: CommandEnv, from: string, to: string | 
     } catch (e) {
       // the digest templates are compiled before the first message: a broken one stops the run with nothing queued
       if (!(e instanceof TemplateError) || report.length > 0) throw e;
-      const d = { file: `templates/${e.file}`, line: e.line, column: e.column, severity: 'error' as const, rule: 'template-error', message: e.message.replace(/^\S+ /, '').replace(/ \[template-error\]$/, '') };
-      io.stderr(`${formatDiagnostic(d, colors)}\n`);
+      io.stderr(`${formatDiagnostic(e.diagnostic('templates'), colors)}\n`);
       io.stderr(`${colors.red('digest stopped: a digest template has errors; nothing was written or queued')}\n`);
       return EXIT_CONTENT;
     }

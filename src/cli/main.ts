@@ -9,6 +9,7 @@ import { createColors } from 'picocolors';
 import { corpusPrefix, CorpusPathError } from '../load/corpus.js';
 import { RevisionError, GitError } from '../load/git.js';
 import { LocateError } from '../model/locate.js';
+import { parseBounds } from '../pipeline/parse-bounds.js';
 import { DateError } from '../pipeline/revision.js';
 import type { Context, Logger } from '../pipeline/context.js';
 import { impactCommand, linksCommand } from './link-commands.js';
@@ -82,7 +83,6 @@ function makeEnv(program: Command, io: Io): CommandEnv {
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   // the parse bounds are read from the environment where files are parsed; a bad value is a usage error here, before any work
   try {
-    const { parseBounds } = await import('../pipeline/parse-pool.js');
     parseBounds(io.env);
   } catch (e) {
     io.stderr(`regpress: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -3,9 +3,10 @@
  * as data only, validated into typed publications; every problem is a
  * diagnostic with the line and column of the offending entry.
  */
-import { isMap, isSeq, LineCounter, parseDocument, visit, type Node as YamlNode, type YAMLMap } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode, type YAMLMap } from 'yaml';
 import { PUBLICATION_KINDS, type Catalogue, type Publication, type PublicationKind, type Sector } from '../model/publication.js';
 import type { Diagnostic } from '../model/types.js';
+import { firstAlias } from './front-matter.js';
 
 const ID_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const ROW_RE = /^\d+(?:-\d+)*$/;
@@ -32,13 +33,11 @@ export function readCatalogue(file: string, text: string): { catalogue: Catalogu
     diagnostics.push({ file, line: p.line, column: p.col, severity: 'error', rule: 'catalogue-yaml', message: `YAML tags are not allowed in the catalogue (${w.message.split('\n')[0] ?? w.code})` });
   }
   // nor aliases (*name): the catalogue has no use for them, and they are how a YAML bomb expands
-  visit(doc, {
-    Alias(_, node) {
-      const p = lc.linePos(node.range?.[0] ?? 0);
-      diagnostics.push({ file, line: p.line, column: p.col, severity: 'error', rule: 'catalogue-yaml', message: 'YAML aliases (*name) are not allowed in the catalogue' });
-      return visit.BREAK;
-    },
-  });
+  const alias = firstAlias(doc);
+  if (alias !== undefined) {
+    const p = lc.linePos(alias);
+    diagnostics.push({ file, line: p.line, column: p.col, severity: 'error', rule: 'catalogue-yaml', message: 'YAML aliases (*name) are not allowed in the catalogue' });
+  }
   if (diagnostics.length > 0) return { catalogue: undefined, diagnostics };
   const root = doc.contents;
   if (!isMap(root)) {

@@ -47,6 +47,18 @@ const IDENTIFIER_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
  */
 export const MAX_FRONT_MATTER_CHARS = 32 * 1024;
 
+/** The offset of the first alias (*name) of a YAML document, or undefined: plain data (front matter, the catalogue) has none. */
+export function firstAlias(doc: Document): number | undefined {
+  let found: number | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      found = node.range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
 /** DATE_RE says the shape; this says the day exists (no 2024-02-30). */
 function isCalendarDate(s: string): boolean {
   if (!DATE_RE.test(s)) return false;
@@ -117,18 +129,13 @@ export function readFrontMatter(file: string, text: string): FrontMatter {
     diag(p.line, p.column, 'front-matter-yaml', message, isError ? 'error' : 'warning');
   }
   if (yamlErrors > 0) return { meta: undefined, bodyOffset, bodyLine, diagnostics };
-  let yamlAliases = 0;
-  visit(doc, {
-    Alias(_, node) {
-      if (yamlAliases++ === 0) {
-        const p = at(node.range?.[0] ?? 0);
-        diag(p.line, p.column, 'front-matter-yaml', 'YAML aliases (*name) are not allowed in front matter');
-      }
-      return visit.BREAK;
-    },
-  });
   // front matter has no use for aliases, and they are how a YAML bomb expands
-  if (yamlAliases > 0) return { meta: undefined, bodyOffset, bodyLine, diagnostics };
+  const alias = firstAlias(doc);
+  if (alias !== undefined) {
+    const p = at(alias);
+    diag(p.line, p.column, 'front-matter-yaml', 'YAML aliases (*name) are not allowed in front matter');
+    return { meta: undefined, bodyOffset, bodyLine, diagnostics };
+  }
 
   const root = doc.contents;
   if (!isMap(root)) {

@@ -305,7 +305,7 @@ export async function buildPublications(session: Session, opts: BuildOptions): P
     if (templateFiles.diagnostics.length === 0) templates = compileTemplates(templateFiles.files);
   } catch (e) {
     if (!(e instanceof TemplateError)) throw e;
-    diagnostics.push({ file: path.posix.join(corpusPrefix(templateDir), e.file), line: e.line, column: e.column, severity: 'error', rule: 'template-error', message: e.message.replace(/^\S+ /, '').replace(/ \[template-error\]$/, '') });
+    diagnostics.push(e.diagnostic(corpusPrefix(templateDir)));
   }
   for (const p of catalogue?.publications ?? []) {
     if (templates && !templates.has(p.template)) diagnostics.push({ file: catalogue?.file ?? '', line: p.line, column: 1, severity: 'error', rule: 'catalogue-unknown-template', message: `${p.id} uses template ${p.template}, which is not in ${templateDir}/` });
@@ -328,8 +328,7 @@ export async function buildPublications(session: Session, opts: BuildOptions): P
       await discardGeneration(staged);
       // a template that fails on the data of one publication: an error at its line, like any other, and nothing published
       if (e instanceof TemplateError) {
-        const d: Diagnostic = { file: path.posix.join(corpusPrefix(templateDir), e.file), line: e.line, column: e.column, severity: 'error', rule: 'template-error', message: e.message.replace(/^\S+ /, '').replace(/ \[template-error\]$/, '') };
-        return { revision: revLabel, outDir: opts.outDir, diagnostics: sortDiagnostics([...sorted, d]), ok: false, publications: [] };
+        return { revision: revLabel, outDir: opts.outDir, diagnostics: sortDiagnostics([...sorted, e.diagnostic(corpusPrefix(templateDir))]), ok: false, publications: [] };
       }
       // name the file as it would have been published, not by the staging folder it was in
       if (e instanceof OutputWriteError && e.file.startsWith(staged.dir + path.sep)) throw new OutputWriteError(path.relative(staged.dir, e.file).split(path.sep).join('/'), e.cause);

@@ -14,10 +14,9 @@
  * A mail's entry is written after its message, so an entry never names a
  * message that is not there.
  */
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { injectedWriteFault } from './faults.js';
-import { lockFolder, OutputWriteError } from './output.js';
+import { lockFolder, writeFileDurably } from './output.js';
 
 export interface OutgoingMail {
   /** Stable name of the mail, `[A-Za-z0-9._-]{1,200}`: "<digestId>.<subscriberId>". */
@@ -126,9 +125,9 @@ export async function enqueue(dir: string, mails: readonly OutgoingMail[], now: 
   // all messages first and their folder synced once, then the entries that name them
   await mkdir(messagesDir(dir), { recursive: true });
   await mkdir(entriesDir(dir), { recursive: true });
-  for (const m of fresh) await writeDurably(messageFile(dir, m.key), m.raw);
+  for (const m of fresh) await writeFileDurably(messageFile(dir, m.key), m.raw);
   await syncDir(messagesDir(dir));
-  for (const m of fresh) await writeDurably(entryFile(dir, m.key), formatEntry(newEntry(m, now)));
+  for (const m of fresh) await writeFileDurably(entryFile(dir, m.key), formatEntry(newEntry(m, now)));
   await syncDir(entriesDir(dir));
   return { added: fresh.map((m) => m.key), existing };
 }
@@ -223,7 +222,7 @@ export async function readMessage(dir: string, key: string): Promise<Buffer> {
 
 /** Replaces a mail's entry durably: when this returns, the new state survives a crash. */
 export async function writeEntry(dir: string, entry: LedgerEntry): Promise<void> {
-  await writeDurably(entryFile(dir, entry.key), formatEntry(entry));
+  await writeFileDurably(entryFile(dir, entry.key), formatEntry(entry));
   await syncDir(entriesDir(dir));
 }
 
@@ -241,28 +240,6 @@ function formatEntry(entry: LedgerEntry): string {
  */
 export async function lockOutbox(dir: string): Promise<() => Promise<void>> {
   return lockFolder(dir, LOCK_FILE, 'being sent');
-}
-
-let tempCounter = 0;
-function tempName(file: string): string {
-  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${tempCounter++}.tmp`);
-}
-
-async function writeDurably(file: string, data: Uint8Array | string): Promise<void> {
-  const tmp = tempName(file);
-  const fh = await open(tmp, 'w');
-  try {
-    const fault = injectedWriteFault(file);
-    if (fault) throw fault;
-    await fh.writeFile(data);
-    await fh.sync();
-  } catch (e) {
-    await fh.close();
-    await rm(tmp, { force: true });
-    throw new OutputWriteError(file, e);
-  }
-  await fh.close();
-  await rename(tmp, file);
 }
 
 /** Makes the renames into a folder durable; a platform that cannot open folders for syncing (Windows) has nothing to sync. */

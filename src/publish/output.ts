@@ -5,7 +5,7 @@
  * an earlier generation is replaced, never changed in place.
  */
 import { readFileSync } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { checkpoint, injectedWriteFault } from './faults.js';
@@ -24,14 +24,23 @@ export class OutputWriteError extends Error {
   }
 }
 
+/** A file of the output: written durably, at the `file:write` crash point. */
 export async function writeFileAtomic(file: string, data: Uint8Array | string): Promise<void> {
   checkpoint('file:write');
   await writeDurable(file, data, true);
 }
 
+/** A file written durably and renamed into place (the outbox's entries and messages): no crash point, the write fault still applies. */
+export async function writeFileDurably(file: string, data: Uint8Array | string): Promise<void> {
+  await writeDurable(file, data, true);
+}
+
+/** Temporary names are unique within the process too: two writes of one file at once never share one. */
+let tempCounter = 0;
+
 async function writeDurable(file: string, data: Uint8Array | string, faults: boolean): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${tempCounter++}.tmp`);
   const fh = await open(tmp, 'w');
   try {
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
@@ -124,7 +133,6 @@ function holderRunning(h: Holder): boolean {
  * the same dead lock cannot remove each other's new one.
  */
 export async function lockFolder(dir: string, name: string, doing: string): Promise<() => Promise<void>> {
-  const { link, readFile: read } = await import('node:fs/promises');
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, name);
   const tmp = path.join(dir, `.${name}.${process.pid}.tmp`);
@@ -137,7 +145,7 @@ export async function lockFolder(dir: string, name: string, doing: string): Prom
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || tries > 3) throw new Error(`cannot lock ${dir}`, { cause: e });
       }
-      const text = await read(file, 'utf8').catch(() => '');
+      const text = await readFile(file, 'utf8').catch(() => '');
       const holder = parseHolder(text);
       if (holder && holderRunning(holder)) {
         const where = holder.host !== undefined && holder.host !== hostname() ? ` on ${holder.host}` : '';
@@ -149,7 +157,7 @@ export async function lockFolder(dir: string, name: string, doing: string): Prom
       } catch {
         continue; // gone already: another writer took it over or its holder finished
       }
-      const moved = await read(aside, 'utf8').catch(() => '');
+      const moved = await readFile(aside, 'utf8').catch(() => '');
       // what was moved is a newer lock (another writer took the dead one over first): put it back
       if (moved !== text) await link(aside, file).catch(() => undefined);
       await rm(aside, { force: true });

@@ -5,7 +5,9 @@
  * escaping on. Helpers only format; what a document says is decided by the
  * view data, and how it looks by the renderers.
  */
+import path from 'node:path';
 import Handlebars from 'handlebars';
+import type { Diagnostic } from '../model/types.js';
 
 export interface TemplateFile {
   /** Path inside the templates folder: `parameter-sheet.hbs`, `partials/runs.hbs`. */
@@ -18,11 +20,17 @@ export class TemplateError extends Error {
     readonly file: string,
     readonly line: number,
     readonly column: number,
-    message: string,
+    /** What is wrong, without the place. */
+    readonly detail: string,
     options?: { cause?: unknown },
   ) {
-    super(`${file}:${line}:${column} ${message} [template-error]`, options);
+    super(`${file}:${line}:${column} ${detail} [template-error]`, options);
     this.name = 'TemplateError';
+  }
+
+  /** The error as a diagnostic of the repository file, the templates folder being `dir` (relative to the repository root). */
+  diagnostic(dir: string): Diagnostic {
+    return { file: path.posix.join(dir, this.file), line: this.line, column: this.column, severity: 'error', rule: 'template-error', message: this.detail };
   }
 }
 

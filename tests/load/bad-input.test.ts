@@ -16,22 +16,14 @@ import type { Diagnostic, Instrument, Severity } from '../../src/model/types.js'
 import { parseSourceFile, type ParsedFile } from '../../src/pipeline/parse-file.js';
 import { runCli } from '../support/cli.js';
 import { frontMatter, makeTempRepo } from '../support/repo.js';
+import { bytesOf } from '../support/bytes.js';
+
+const utf8 = new TextEncoder();
 
 const FILE = 'regulations/bad.md';
 /** A safety bound only: the cases that need a guard run in well under a second. */
 const TIME_BOUND_MS = 10_000;
 
-const utf8 = new TextEncoder();
-const bytesOf = (...parts: (string | number[])[]): Uint8Array => {
-  const chunks = parts.map((p) => (typeof p === 'string' ? utf8.encode(p) : Uint8Array.from(p)));
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-};
 
 /** Where the next character after `prefix` is: 1-based line and UTF-16 column. */
 function pointAfter(prefix: string): { line: number; column: number } {

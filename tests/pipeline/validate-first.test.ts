@@ -4,31 +4,26 @@
  * is reported whole in one run, each error at its file, line and column,
  * and nothing is published: the output folder keeps every byte.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
+import { snapshotTree as snapshot } from '../support/output-tree.js';
 import { makeTempRepo } from '../support/repo.js';
 import { CATALOGUE, COMMENTARY, ORDER, ordinance, smallCorpus } from '../support/small-corpus.js';
 
-function snapshot(outDir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (abs: string, rel: string) => {
-    if (statSync(abs).isDirectory()) for (const n of readdirSync(abs).sort()) walk(path.join(abs, n), `${rel}/${n}`);
-    else out.set(rel, createHash('sha256').update(readFileSync(abs)).digest('hex'));
-  };
-  for (const n of readdirSync(outDir).sort()) if (!n.startsWith('.')) walk(path.join(outDir, n), n);
-  return out;
+/** A repository of the small corpus with one generation published, and what its output folder holds. */
+async function published() {
+  const repo = makeTempRepo();
+  repo.commit(smallCorpus(), 'initial texts', '2024-01-10T00:00:00+09:00');
+  expect((await runCli(['build'], { cwd: repo.dir })).code).toBe(0);
+  const outDir = path.join(repo.dir, 'output');
+  return { repo, outDir, before: snapshot(outDir) };
 }
 
 describe('validate before writing', () => {
   it('reports the errors of five files in one run, each at its line, and publishes nothing', { timeout: 120_000 }, async () => {
-    const repo = makeTempRepo();
-    repo.commit(smallCorpus(), 'initial texts', '2024-01-10T00:00:00+09:00');
-    expect((await runCli(['build'], { cwd: repo.dir })).code).toBe(0);
-    const outDir = path.join(repo.dir, 'output');
-    const before = snapshot(outDir);
+    const { repo, outDir, before } = await published();
     const template = readFileSync(path.join(repo.dir, 'templates/partials/front.hbs'), 'utf8');
     repo.write({
       // a duplicate front-matter key, line 6: the file does not load at all
@@ -59,11 +54,7 @@ describe('validate before writing', () => {
   });
 
   it('a template that fails on the data of a publication is an error at its line, with nothing published and no crash', { timeout: 120_000 }, async () => {
-    const repo = makeTempRepo();
-    repo.commit(smallCorpus(), 'initial texts', '2024-01-10T00:00:00+09:00');
-    expect((await runCli(['build'], { cwd: repo.dir })).code).toBe(0);
-    const outDir = path.join(repo.dir, 'output');
-    const before = snapshot(outDir);
+    const { repo, outDir, before } = await published();
     const sheet = readFileSync(path.join(repo.dir, 'templates/parameter-sheet.hbs'), 'utf8');
     // a field no publication has: strict mode stops the render of the first parameter sheet
     const lines = sheet.split('\n');
@@ -77,11 +68,7 @@ describe('validate before writing', () => {
   });
 
   it('a template that is not UTF-8 is an error at its line and byte, never decoded with replacement characters', { timeout: 120_000 }, async () => {
-    const repo = makeTempRepo();
-    repo.commit(smallCorpus(), 'initial texts', '2024-01-10T00:00:00+09:00');
-    expect((await runCli(['build'], { cwd: repo.dir })).code).toBe(0);
-    const outDir = path.join(repo.dir, 'output');
-    const before = snapshot(outDir);
+    const { repo, outDir, before } = await published();
     const front = readFileSync(path.join(repo.dir, 'templates/partials/front.hbs'));
     // 「改訂」 in Shift_JIS on a line of its own after the first two lines
     const lines = front.toString('utf8').split('\n');

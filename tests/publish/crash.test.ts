@@ -11,44 +11,27 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveSite } from '../../src/publish/server.js';
 import { REPO_ROOT } from '../support/paths.js';
+import { firstDifference, readOutput } from '../support/output-tree.js';
 import { makeTempRepo, type TempRepo } from '../support/repo.js';
 import { smallCorpus } from '../support/small-corpus.js';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'regpress.js');
 
-/** Every file reachable under output/ through its public names (following links), by relative path → sha256. */
-function snapshot(outDir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (abs: string, rel: string) => {
-    const st = statSync(abs);
-    if (st.isDirectory()) {
-      for (const name of readdirSync(abs).sort()) walk(path.join(abs, name), rel ? `${rel}/${name}` : name);
-    } else {
-      out.set(rel, createHash('sha256').update(readFileSync(abs)).digest('hex'));
-    }
-  };
-  for (const name of ['pdf', 'html', 'feeds', 'site', 'manifest.json']) if (existsSync(path.join(outDir, name))) walk(path.join(outDir, name), name);
-  return out;
-}
-
-function firstDifference(a: Map<string, string>, b: Map<string, string>): string | undefined {
-  for (const k of new Set([...a.keys(), ...b.keys()])) if (a.get(k) !== b.get(k)) return `${k}: ${a.get(k) ?? 'absent'} vs ${b.get(k) ?? 'absent'}`;
-  return undefined;
-}
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 /** The manifest of the current output names files that are all there with their sha256, and nothing temporary is visible. */
 function verifyManifest(outDir: string): void {
   const m = JSON.parse(readFileSync(path.join(outDir, 'manifest.json'), 'utf8')) as { publications: { files: { path: string; sha256: string }[] }[]; feeds: { path: string; sha256: string }[] };
   const files = [...m.publications.flatMap((p) => p.files), ...m.feeds];
   expect(files.length).toBeGreaterThan(5);
-  for (const f of files) expect(createHash('sha256').update(readFileSync(path.join(outDir, f.path))).digest('hex'), f.path).toBe(f.sha256);
-  expect([...snapshot(outDir).keys()].filter((k) => k.endsWith('.tmp'))).toEqual([]);
+  for (const f of files) expect(sha(readFileSync(path.join(outDir, f.path))), f.path).toBe(f.sha256);
+  expect(readdirSync(path.join(outDir, 'current'), { recursive: true }).filter((n) => String(n).endsWith('.tmp'))).toEqual([]);
 }
 
 async function servable(outDir: string): Promise<void> {
@@ -82,8 +65,8 @@ const current = (outDir: string) => readlinkSync(path.join(outDir, 'current'));
 describe('crash safety of a build', () => {
   let repo: TempRepo;
   let template: string;
-  let before: Map<string, string>;
-  let clean: Map<string, string>;
+  let before: Map<string, Buffer>;
+  let clean: Map<string, Buffer>;
   const copies: string[] = [];
   /** A fresh copy of the repository as it was before the crash: gen 1 published, an amendment committed and not yet built. */
   const fresh = () => {
@@ -99,12 +82,12 @@ describe('crash safety of a build', () => {
     expect((await runBuild(repo.dir, {})).code).toBe(0);
     repo.commit(smallCorpus('一五〇'), 'amend 第六条第一号ロ', '2024-06-01T00:00:00+09:00');
     template = repo.dir;
-    before = snapshot(path.join(repo.dir, 'output'));
+    before = readOutput(path.join(repo.dir, 'output'));
     // the reference: a clean build of the amended commit into an empty folder
     const ref = fresh();
     rmSync(path.join(ref, 'output'), { recursive: true });
     expect((await runBuild(ref, {})).code).toBe(0);
-    clean = snapshot(path.join(ref, 'output'));
+    clean = readOutput(path.join(ref, 'output'));
     expect(firstDifference(before, clean)).toBeDefined();
   }, 120_000);
   afterAll(() => {
@@ -126,7 +109,7 @@ describe('crash safety of a build', () => {
     const r = await runBuild(dir, { REGPRESS_CRASH_AT: point });
     expect(r.signal, r.stderr).toBe('SIGKILL');
 
-    const after = snapshot(outDir);
+    const after = readOutput(outDir);
     expect(firstDifference(after, which === 'old' ? before : clean)).toBeUndefined();
     if (which === 'old') expect(current(outDir)).toBe(gen);
     else expect(current(outDir)).not.toBe(gen);
@@ -135,7 +118,7 @@ describe('crash safety of a build', () => {
 
     const next = await runBuild(dir, {});
     expect(next.code, next.stderr).toBe(0);
-    expect(firstDifference(snapshot(outDir), clean)).toBeUndefined();
+    expect(firstDifference(readOutput(outDir), clean)).toBeUndefined();
     // the killed build's staging folder and temporary link are gone
     expect(readdirSync(path.join(outDir, 'generations')).filter((n) => n.startsWith('.'))).toEqual([]);
     expect(readdirSync(outDir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
@@ -149,13 +132,13 @@ describe('crash safety of a build', () => {
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/^regpress: disk full while writing (pdf|html|feeds|site)\/\S+; nothing was published, the previous output is unchanged\n$/);
     expect(current(outDir)).toBe(gen);
-    expect(firstDifference(snapshot(outDir), before)).toBeUndefined();
+    expect(firstDifference(readOutput(outDir), before)).toBeUndefined();
     expect(readdirSync(path.join(outDir, 'generations')).filter((n) => n.startsWith('.'))).toEqual([]);
     verifyManifest(outDir);
 
     const next = await runBuild(dir, {});
     expect(next.code, next.stderr).toBe(0);
-    expect(firstDifference(snapshot(outDir), clean)).toBeUndefined();
+    expect(firstDifference(readOutput(outDir), clean)).toBeUndefined();
   });
 
   it('a re-run with nothing changed publishes nothing: the same generation stays current, no file is replaced', { timeout: 120_000 }, async () => {
@@ -208,8 +191,8 @@ describe('readers during publishing (P3)', () => {
     const paths = ['pdf/ps-row-7.pdf', 'feeds/all.atom', 'index.html', 'instruments/403M50000400049.html'];
     const seen = new Map<string, Set<string>>(paths.map((p) => [p, new Set<string>()]));
     const record = () => {
-      const snap = snapshot(outDir);
-      for (const p of paths) seen.get(p)?.add(snap.get(`site/${p}`) as string);
+      const snap = readOutput(outDir);
+      for (const p of paths) seen.get(p)?.add(sha(snap.get(`site/${p}`) as Buffer));
     };
     record();
     const server = await serveSite({ root: path.join(outDir, 'site'), port: 0 });
@@ -219,7 +202,7 @@ describe('readers during publishing (P3)', () => {
       for (let i = 0; publishing; i++) {
         const p = paths[i % paths.length] as string;
         const res = await fetch(`${server.url}/${p}`);
-        answers.push({ path: p, status: res.status, sha: createHash('sha256').update(Buffer.from(await res.arrayBuffer())).digest('hex') });
+        answers.push({ path: p, status: res.status, sha: sha(Buffer.from(await res.arrayBuffer())) });
         await new Promise((r) => setImmediate(r));
       }
     })();

@@ -16,15 +16,16 @@
  * given. Warning-level items are run as `check --max-warnings 0`, the
  * strict form of check.
  */
-import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../support/cli.js';
+import { snapshotTree as snapshot } from '../support/output-tree.js';
 import { makeTempRepo } from '../support/repo.js';
 import { COMMENTARY, CATALOGUE, ORDER, ordinance, smallCorpus } from '../support/small-corpus.js';
+import { bytesOf as bytes } from '../support/bytes.js';
 
 // ── the base repository ─────────────────────────────────────────────────
 
@@ -34,8 +35,7 @@ const ORDINANCE_FILE = 'regulations/jp/403M50000400049.md';
 const CATALOGUE_FILE = 'regulations/publications.yaml';
 const COMMENTARY_FILE = 'regulations/guidance/electronics.md';
 const SUBSCRIBERS_FILE = 'config/subscribers.yaml';
-// the amendment the base digest reports: wording only (a moved threshold would hit the digest
-// templates' {{../../labels.thresholds}}, which names no field in strict mode: reported, not ours to fix)
+// the amendment the base digest reports: wording only
 const ORDINANCE = ordinance('一二五').replace('マイクロ波用機器であって', 'マイクロ波用の機器であって');
 
 const SUBSCRIBERS = `subscribers:
@@ -59,38 +59,6 @@ const outputDir = path.join(repo.dir, 'output');
 const outboxDir = () => path.join(repo.dir, '.git', 'regpress', 'outbox');
 
 // ── snapshots ───────────────────────────────────────────────────────────
-
-/**
- * sha256 of every file under `root`, by path relative to it, as seen
- * through `root`: symlinks (to generation folders, to files) are followed,
- * each real folder walked once. The build lock and *.tmp files are skipped.
- */
-export function snapshot(root: string): Map<string, string> {
-  const out = new Map<string, string>();
-  if (!existsSync(root)) return out;
-  const seen = new Set<string>();
-  const walk = (abs: string, rel: string) => {
-    const real = realpathSync(abs);
-    if (seen.has(real)) return;
-    seen.add(real);
-    for (const name of readdirSync(abs).sort()) {
-      if (name === '.regpress-build.lock' || name.endsWith('.tmp')) continue;
-      const a = path.join(abs, name);
-      const r = rel === '' ? name : `${rel}/${name}`;
-      let st;
-      try {
-        st = statSync(a); // follows symlinks
-      } catch {
-        out.set(r, 'dangling-symlink');
-        continue;
-      }
-      if (st.isDirectory()) walk(a, r);
-      else if (st.isFile()) out.set(r, createHash('sha256').update(readFileSync(a)).digest('hex'));
-    }
-  };
-  walk(root, '');
-  return out;
-}
 
 /** Every file name under a folder (not following symlinks), for "no stray file". */
 function listing(root: string, skip: (rel: string) => boolean): string[] {
@@ -144,17 +112,6 @@ interface Case {
   then?: (r: CliResult) => void;
 }
 
-const enc = new TextEncoder();
-const bytes = (...parts: (string | number[])[]): Uint8Array => {
-  const chunks = parts.map((p) => (typeof p === 'string' ? enc.encode(p) : Uint8Array.from(p)));
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-};
 
 const BUILD = () => ['build'];
 const STRICT_CHECK = () => ['check', '--max-warnings', '0'];

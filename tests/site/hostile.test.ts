@@ -7,8 +7,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { REPO_ROOT } from '../support/paths.js';
 import { makeTempRepo } from '../support/repo.js';
+import { repositoryFiles } from '../support/small-corpus.js';
 
 const ORDER = `---
 title: "輸出貿易管理令<script>alert('t')</script>"
@@ -53,17 +53,8 @@ function htmlFiles(dir: string): string[] {
 describe('hostile text and the portal', () => {
   it('puts no script, event handler, iframe or javascript: link from the texts on any page', { timeout: 120_000 }, async () => {
     const repo = makeTempRepo();
-    const templates: Record<string, string> = {};
-    const walk = (rel: string) => {
-      for (const e of readdirSync(path.join(REPO_ROOT, rel), { withFileTypes: true })) {
-        const r = `${rel}/${e.name}`;
-        if (e.isDirectory()) walk(r);
-        else templates[r] = readFileSync(path.join(REPO_ROOT, r), 'utf8');
-      }
-    };
-    walk('templates');
     repo.commit({
-      ...templates,
+      ...repositoryFiles('templates'),
       'regulations/jp/324CO0000000378.md': ORDER,
       'regulations/jp/403M50000400049.md': ORDINANCE,
       'regulations/publications.yaml': 'sectors:\n  - { id: electronics, title: "エレクトロニクス<script>" }\npublications:\n  - { id: ps-row-7, kind: parameter-sheet, title: "<img src=x onerror=alert(5)>", sector: electronics, rows: ["7"] }\n',

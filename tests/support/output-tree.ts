@@ -4,7 +4,8 @@
  * following symbolic links, so the same code reads a plain folder and one
  * whose top-level entries point into a generation.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 /** The published entries of an output folder. */
@@ -55,4 +56,36 @@ export function firstDifference(a: Map<string, Buffer>, b: Map<string, Buffer>, 
     return `${rel} differs at byte ${i} (${x.length} vs ${y.length} bytes): ${names[0]} ${show(x, i)} / ${names[1]} ${show(y, i)}`;
   }
   return undefined;
+}
+
+/**
+ * sha256 of every file under `root`, by path relative to it, as seen
+ * through `root`: symlinks (to generation folders, to files) are followed,
+ * each real folder walked once. The build lock and *.tmp files are skipped.
+ */
+export function snapshotTree(root: string): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!existsSync(root)) return out;
+  const seen = new Set<string>();
+  const walk = (abs: string, rel: string) => {
+    const real = realpathSync(abs);
+    if (seen.has(real)) return;
+    seen.add(real);
+    for (const name of readdirSync(abs).sort()) {
+      if (name === '.regpress-build.lock' || name.endsWith('.tmp')) continue;
+      const a = path.join(abs, name);
+      const r = rel === '' ? name : `${rel}/${name}`;
+      let st;
+      try {
+        st = statSync(a); // follows symlinks
+      } catch {
+        out.set(r, 'dangling-symlink');
+        continue;
+      }
+      if (st.isDirectory()) walk(a, r);
+      else if (st.isFile()) out.set(r, createHash('sha256').update(readFileSync(a)).digest('hex'));
+    }
+  };
+  walk(root, '');
+  return out;
 }

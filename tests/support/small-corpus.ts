@@ -65,17 +65,23 @@ publication: cg-electronics
 耐熱性の基準は[第六条第一号ロ](403M50000400049#art6/para1/item1/ro)による。
 `;
 
-export function templates(): Record<string, string> {
+/** The files of a folder of this repository (path → text), every one or those `keep` accepts. */
+export function repositoryFiles(dir: string, keep: (name: string) => boolean = () => true): Record<string, string> {
   const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const e of readdirSync(path.join(REPO_ROOT, dir), { withFileTypes: true })) {
-      const rel = `${dir}/${e.name}`;
-      if (e.isDirectory()) walk(rel);
-      else if (e.name.endsWith('.hbs')) out[rel] = readFileSync(path.join(REPO_ROOT, rel), 'utf8');
+  const walk = (rel: string) => {
+    for (const e of readdirSync(path.join(REPO_ROOT, rel), { withFileTypes: true })) {
+      const r = `${rel}/${e.name}`;
+      if (e.isDirectory()) walk(r);
+      else if (keep(e.name)) out[r] = readFileSync(path.join(REPO_ROOT, r), 'utf8');
     }
   };
-  walk('templates');
+  walk(dir);
   return out;
+}
+
+/** The repository's own templates (the .hbs files). */
+export function templates(): Record<string, string> {
+  return repositoryFiles('templates', (name) => name.endsWith('.hbs'));
 }
 
 /** The whole corpus as repository files (path → content), with 第六条第一号ロ at `degrees`. */

@@ -20,10 +20,10 @@
  * Leftovers of a killed build are removed by the next one, which holds the
  * output folder's lock.
  */
-import { link, lstat, mkdir, open, readdir, readFile, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
+import { link, lstat, mkdir, readdir, readFile, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { checkpoint } from './faults.js';
-import { OutputWriteError } from './output.js';
+import { OutputWriteError, syncDir } from './output.js';
 
 export const GENERATIONS = 'generations';
 export const CURRENT = 'current';
@@ -165,14 +165,6 @@ async function sameTree(a: string, b: string): Promise<boolean> {
   return true;
 }
 
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
 
 /** Replaces `name` in `dir` by a symlink to `target`, atomically (a new link renamed over the old one). */
 async function swapLink(dir: string, name: string, target: string): Promise<void> {
@@ -217,14 +209,14 @@ export async function publishGeneration(outDir: string, staged: Staged): Promise
     }
   };
   await step(`${GENERATIONS}/${name}`, async () => {
-    await fsyncDir(staged.dir);
+    await syncDir(staged.dir);
     await rename(staged.dir, path.join(gens, name));
-    await fsyncDir(gens);
+    await syncDir(gens);
   });
   checkpoint('swap:before');
   await step(CURRENT, async () => {
     await swapLink(outDir, CURRENT, path.posix.join(GENERATIONS, name));
-    await fsyncDir(outDir);
+    await syncDir(outDir);
   });
   checkpoint('swap:after');
   await step('the links into current', () => ensureLinks(outDir));

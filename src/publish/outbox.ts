@@ -14,9 +14,9 @@
  * A mail's entry is written after its message, so an entry never names a
  * message that is not there.
  */
-import { mkdir, open, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { lockFolder, writeFileDurably } from './output.js';
+import { lockFolder, syncDir, writeFileDurably } from './output.js';
 
 export interface OutgoingMail {
   /** Stable name of the mail, `[A-Za-z0-9._-]{1,200}`: "<digestId>.<subscriberId>". */
@@ -242,18 +242,3 @@ export async function lockOutbox(dir: string): Promise<() => Promise<void>> {
   return lockFolder(dir, LOCK_FILE, 'being sent');
 }
 
-/** Makes the renames into a folder durable; a platform that cannot open folders for syncing (Windows) has nothing to sync. */
-async function syncDir(dir: string): Promise<void> {
-  let fh;
-  try {
-    fh = await open(dir, 'r');
-  } catch (e) {
-    if (['EISDIR', 'EPERM', 'EACCES'].includes((e as NodeJS.ErrnoException).code ?? '')) return;
-    throw e;
-  }
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}

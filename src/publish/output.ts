@@ -30,6 +30,22 @@ export async function writeFileAtomic(file: string, data: Uint8Array | string): 
   await writeDurable(file, data, true);
 }
 
+/** Makes the renames into a folder durable; a platform that cannot open folders for syncing (Windows) has nothing to sync. */
+export async function syncDir(dir: string): Promise<void> {
+  let fh;
+  try {
+    fh = await open(dir, 'r');
+  } catch (e) {
+    if (['EISDIR', 'EPERM', 'EACCES'].includes((e as NodeJS.ErrnoException).code ?? '')) return;
+    throw e;
+  }
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
 /** A file written durably and renamed into place (the outbox's entries and messages): no crash point, the write fault still applies. */
 export async function writeFileDurably(file: string, data: Uint8Array | string): Promise<void> {
   await writeDurable(file, data, true);
